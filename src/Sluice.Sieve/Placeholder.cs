@@ -1,0 +1,1 @@
+namespace Sluice.Sieve; internal static class Placeholder {}
