@@ -271,6 +271,20 @@ public sealed class FilesMessageStoreTests
     }
 
     [Test]
+    public async Task Another_process_starting_up_leaves_a_message_in_flight_alone()
+    {
+        var running = new FilesMessageStore(new FilesMessageStoreOptions { Path = _dir.Path });
+        await using var tx = await running.BeginAsync(CancellationToken.None);
+        await tx.WriteAsync("in flight"u8.ToArray(), CancellationToken.None);
+
+        var starting = new FilesMessageStore(new FilesMessageStoreOptions { Path = _dir.Path });
+        Assert.That(starting.RemoveStaleFiles(), Is.Zero);
+
+        await tx.CommitAsync(Envelope(), CancellationToken.None);
+        Assert.That(File.ReadAllText(Path.Combine(_dir.Path, tx.Id + ".eml")), Is.EqualTo("in flight"));
+    }
+
+    [Test]
     public void Free_space_is_read_from_the_queue_file_system()
     {
         var store = new FilesMessageStore(new FilesMessageStoreOptions { Path = _dir.Path });
