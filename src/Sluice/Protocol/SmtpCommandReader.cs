@@ -152,19 +152,19 @@ public static class SmtpCommandReader
     /// <summary>Parses one command line given without its CRLF. Allocates only the kept strings.</summary>
     public static SmtpCommand Parse(ReadOnlySpan<byte> line)
     {
-        int space = line.IndexOf((byte)' ');
-        var verbBytes = space < 0 ? line : line[..space];
-        var args = space < 0 ? [] : line[(space + 1)..];
-        var verb = MatchVerb(verbBytes);
+        int verbEnd = line.IndexOfAny((byte)' ', (byte)'\r', (byte)'\n');
+        var verb = MatchVerb(verbEnd < 0 ? line : line[..verbEnd]);
         if (verb == SmtpVerb.Unknown)
         {
             return SmtpCommand.Failed(SmtpVerb.Unknown, SmtpCommandError.UnknownCommand);
         }
 
-        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        if (verbEnd >= 0 && line[verbEnd..].IndexOfAny((byte)'\r', (byte)'\n') >= 0)
         {
-            return SmtpCommand.Failed(verb, SmtpCommandError.Syntax);
+            return SmtpCommand.Failed(verb, SmtpCommandError.Syntax); // a bare CR or LF inside the line
         }
+
+        var args = verbEnd < 0 ? [] : line[(verbEnd + 1)..];
 
         switch (verb)
         {

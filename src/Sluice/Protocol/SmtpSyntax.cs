@@ -383,7 +383,13 @@ internal static class SmtpSyntax
             return HeloDomainKind.Invalid;
         }
 
-        return name.Contains((byte)'.') ? HeloDomainKind.FullyQualified : HeloDomainKind.SingleLabel;
+        int lastDot = name.LastIndexOf((byte)'.');
+        if (!name[(lastDot + 1)..].ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            return HeloDomainKind.Invalid; // an all-numeric top label: a bare IP address, not a name
+        }
+
+        return lastDot >= 0 ? HeloDomainKind.FullyQualified : HeloDomainKind.SingleLabel;
     }
 
     /// <summary>
