@@ -38,4 +38,10 @@ public sealed class RuleContext
     public System.Net.IPAddress? LocalIp { get; set; }
 
     public int LocalPort { get; set; }
+
+    public string HeloDomain { get; set; } = string.Empty;
+
+    public string Sender { get; set; } = string.Empty;
+
+    public string Recipient { get; set; } = string.Empty;
 }
