@@ -18,7 +18,13 @@ namespace Sluice.Session;
 /// </summary>
 internal sealed partial class SmtpSession : IDisposable
 {
-    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a closing session keeps reading (and dropping) what the client still sends,
+    /// so that its last reply is not lost to a TCP reset caused by unread input.</summary>
+    private static readonly TimeSpan s_lingerTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ConnectionContext _connection;
 
     private readonly SessionServices _services;
     private readonly SluiceSettings _settings;
@@ -47,6 +53,7 @@ internal sealed partial class SmtpSession : IDisposable
 
     public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
     {
+        _connection = connection;
         _services = services;
         _settings = services.Settings;
         _input = connection.Transport.Input;
@@ -91,7 +98,10 @@ internal sealed partial class SmtpSession : IDisposable
             var greeting = _settings.Session.Connect.Greeting.Evaluate(_info.Rules);
             SmtpReplyWriter.Write(_output, 220, null, _settings.Server.Hostname + " " + greeting);
             await _output.FlushAsync(Token);
-            await ReadLoopAsync();
+            if (await ReadLoopAsync())
+            {
+                await LingerAsync();
+            }
         }
         catch (OperationCanceledException) when (Token.IsCancellationRequested)
         {
@@ -123,7 +133,8 @@ internal sealed partial class SmtpSession : IDisposable
         _limits.Dispose();
     }
 
-    private async Task ReadLoopAsync()
+    /// <summary>Runs commands until the client leaves (false) or the server closes the session (true).</summary>
+    private async Task<bool> ReadLoopAsync()
     {
         while (!_close)
         {
@@ -191,8 +202,31 @@ internal sealed partial class SmtpSession : IDisposable
             await _output.FlushAsync(Token);
             if (result.IsCompleted)
             {
-                break;
+                return false;
             }
+        }
+        return true;
+    }
+
+    /// <summary>After the server's last reply, drops what the client still sends for a short while, or until it closes.</summary>
+    private async Task LingerAsync()
+    {
+        using var timeout = new CancellationTokenSource(s_lingerTimeout, _services.Time);
+        try
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                var result = await _input.ReadAsync(timeout.Token);
+                _input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
+        {
+            // Done lingering.
         }
     }
 
@@ -663,7 +697,8 @@ internal sealed partial class SmtpSession : IDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or InvalidOperationException)
         {
-            // The client is gone or not reading: nothing more to say.
+            // The client is gone or not reading: drop the connection rather than wait on its unsent output.
+            _connection.Abort(new ConnectionAbortedException("The client does not read its replies."));
         }
     }
 
