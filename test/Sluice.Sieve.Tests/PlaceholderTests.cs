@@ -1,1 +1,0 @@
-namespace Sluice.Sieve.Tests; public class PlaceholderTests { [Test] public void Builds() => Assert.That(1 + 1, Is.EqualTo(2)); }
