@@ -11,18 +11,19 @@ public static class SieveInterpreter
         ArgumentNullException.ThrowIfNull(context);
         var result = new ResultBuilder();
         var state = new RunState(script, context, result);
-        SieveError? error = Execute(script, state);
+        SieveError? error = Execute(script, state, 0, out bool budgetExhausted);
         SieveRunStatus status = error is null ? SieveRunStatus.Completed
-            : error.Message.Contains("CPU limit", StringComparison.Ordinal) ? SieveRunStatus.BudgetExhausted
+            : budgetExhausted ? SieveRunStatus.BudgetExhausted
             : SieveRunStatus.Error;
         return new SieveResult(result.Final(), status, error, state.InstructionsUsed);
     }
 
     /// <summary>Runs until the end, stop, or an error; returns the error, if any.</summary>
-    internal static SieveError? Execute(SieveScript script, RunState state)
+    internal static SieveError? Execute(SieveScript script, RunState state, int start, out bool budgetExhausted)
     {
+        budgetExhausted = false;
         Instruction[] program = script.Program;
-        int pc = 0;
+        int pc = start;
         Instruction? current = null;
         try
         {
@@ -31,6 +32,7 @@ public static class SieveInterpreter
             {
                 state.Tick();
                 current = program[pc];
+                state.ProgramCounter = pc;
                 int next = current.Execute(state);
                 pc = next < 0 ? pc + 1 : next;
             }
@@ -38,6 +40,7 @@ public static class SieveInterpreter
         }
         catch (SieveRuntimeException ex)
         {
+            budgetExhausted = ex.BudgetExhausted;
             return new SieveError(current?.Line ?? 0, current?.Column ?? 0, ex.Message);
         }
     }

@@ -24,5 +24,5 @@ internal sealed class BoundCommand(AstNode node, CommandDefinition definition)
 
     public bool HasTag(string name) => Tags.ContainsKey(name);
 
-    public string Describe => $"{Node.Name} {Definition.KindName}";
+    public string Describe => $"{Node.Name} {Node.KindName}";
 }

@@ -6,6 +6,9 @@ internal enum CommandKind
 {
     Command,
     Test,
+
+    /// <summary>Usable as either (the testsuite's test_message); Build looks at the node to tell.</summary>
+    Hybrid,
 }
 
 internal enum ArgumentType

@@ -103,7 +103,7 @@ internal sealed class ScriptCompiler
         }
         CommandDefinition def = reg.Item;
         bool wantTest = def.Kind == CommandKind.Test;
-        if (wantTest != node.IsTest)
+        if (def.Kind != CommandKind.Hybrid && wantTest != node.IsTest)
         {
             Error(node.Line, node.Column, $"attempted to use {def.KindName} '{node.Name}' as {node.KindName}");
             return null;
@@ -357,7 +357,7 @@ internal sealed class ScriptCompiler
                 }
                 AstNode first = node.Tests[0];
                 CommandKind? kind = Registry.Commands.TryGetValue(first.Name, out Registered<CommandDefinition> reg) ? reg.Item.Kind : null;
-                if (kind == CommandKind.Test)
+                if (kind is CommandKind.Test or CommandKind.Hybrid)
                 {
                     Error(node.Line, node.Column, $"the {desc} accepts no sub-tests, but tests are specified");
                 }

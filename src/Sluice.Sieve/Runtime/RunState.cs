@@ -39,6 +39,9 @@ internal sealed class RunState
 
     public bool Stopped { get; set; }
 
+    /// <summary>The index of the instruction running (or that failed).</summary>
+    public int ProgramCounter { get; set; }
+
     public long InstructionsUsed => Context.Limits.CpuInstructions - _budget;
 
     /// <summary>${0}.. from the last successful :matches; empty before any.</summary>
