@@ -7,7 +7,8 @@ namespace Sluice.Sieve.Extensions;
 
 /// <summary>
 /// encoded-character (RFC 5228 §2.4.2.4): "${hex:41 42}" and "${unicode:263A}" in string literals,
-/// replaced at compile time. What they produce is never scanned again (not even for variables).
+/// replaced at compile time in one pass (what they produce is not decoded again, but variables, which
+/// come after, do see it: RFC 5229 §3's "dear${hex:20 24 7b 4e}ame}" example).
 /// Malformed sequences stay as written; a code point outside Unicode is an error.
 /// </summary>
 internal sealed class EncodedCharacter : SieveExtension
@@ -50,7 +51,7 @@ internal sealed class EncodedCharacter : SieveExtension
                 segments.Add(new TextSegment(plain.ToString(), false));
                 plain.Clear();
             }
-            segments.Add(new TextSegment(decoded, true));
+            segments.Add(new TextSegment(decoded, false));
             i = close + 1;
         }
         if (plain.Length > 0 || segments.Count == 0)

@@ -68,20 +68,12 @@ internal sealed class Envelope : SieveExtension
         }
     }
 
-    /// <summary>The null reverse-path ("" or "&lt;&gt;") is "" for every address part (RFC 5228 §5.4).</summary>
-    internal static string? Extract(string address, AddressPart part, RunState state)
-    {
-        string a = address.Trim();
-        if (a.StartsWith('<') && a.EndsWith('>'))
+    /// <summary>The null path is "" for every address part (RFC 5228 §5.4); an unreadable path gives no value.</summary>
+    internal static string? Extract(string path, AddressPart part, RunState state) =>
+        EnvelopePath.Parse(path, out MailAddress address) switch
         {
-            a = a[1..^1];
-        }
-        if (a.Length == 0)
-        {
-            return part is AllAddressPart ? "" : null;
-        }
-        int at = a.LastIndexOf('@');
-        var parsed = at < 0 ? new MailAddress(a, "") : new MailAddress(a[..at], a[(at + 1)..]);
-        return part.Extract(parsed, state);
-    }
+            EnvelopePath.Kind.Null => "",
+            EnvelopePath.Kind.Address => part.Extract(address, state),
+            _ => null,
+        };
 }

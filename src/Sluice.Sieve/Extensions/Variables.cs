@@ -133,7 +133,8 @@ internal sealed class Variables : SieveExtension
         switch (Classify(name))
         {
             case NameKind.MatchIndex:
-                int n = name.Length > 4 ? int.MaxValue : int.Parse(name, CultureInfo.InvariantCulture);
+                string digits = name.TrimStart('0');
+                int n = digits.Length > 4 ? int.MaxValue : digits.Length == 0 ? 0 : int.Parse(digits, CultureInfo.InvariantCulture);
                 if (n > MaxMatchIndex)
                 {
                     context.Error(at, $"match value index {name} exceeds the maximum of {MaxMatchIndex}");

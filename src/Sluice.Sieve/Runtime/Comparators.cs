@@ -73,6 +73,9 @@ internal sealed class UnicodeCasemapComparator : ComparatorDefinition
 
     public override string Name => "i;unicode-casemap";
 
+    // Available without require, as in other implementations; requiring it is still allowed.
+    public override string? Capability => null;
+
     public override string Fold(string value)
     {
         string decomposed;

@@ -235,6 +235,19 @@ internal sealed class Lexer
                 }
                 c = Peek();
             }
+            else if (c == '\r' && Peek(1) == '\n')
+            {
+                Advance();
+                continue;
+            }
+            else if (c == '\n')
+            {
+                // Line breaks inside strings are CRLF whatever the script file uses (RFC 5228 §2.4.2).
+                if (sb.Length <= _maxStringLength)
+                {
+                    sb.Append('\r');
+                }
+            }
             // Only the first characters of an over-long string are kept; the error comes at the end.
             if (sb.Length <= _maxStringLength)
             {
@@ -320,7 +333,7 @@ internal sealed class Lexer
             }
             while (!AtEnd && Peek() != '\n')
             {
-                if (sb.Length <= _maxStringLength)
+                if (sb.Length <= _maxStringLength && !(Peek() == '\r' && Peek(1) == '\n'))
                 {
                     sb.Append(Peek());
                 }
@@ -334,7 +347,7 @@ internal sealed class Lexer
             }
             if (sb.Length <= _maxStringLength)
             {
-                sb.Append('\n');
+                sb.Append("\r\n");
             }
             Advance();
         }
