@@ -256,6 +256,14 @@ internal sealed class ScriptCompiler
         {
             if (node.Arguments[i] is AstTag stray)
             {
+                if (!tags.Any(t => string.Equals(t.Name, stray.Name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    if (_unknownTags.Add(def.Name + ":" + stray.Name))
+                    {
+                        Error(stray.Line, stray.Column, $"unknown tagged argument ':{stray.Name}' for the {command.Describe} (reported only once at first occurence)");
+                    }
+                    return false;
+                }
                 Error(stray.Line, stray.Column, $"encountered an unexpected tagged argument ':{stray.Name}' while validating positional arguments for the {command.Describe}");
                 return false;
             }

@@ -118,8 +118,7 @@ internal sealed class CoreTests : SieveExtension
 
     private static bool IsValidHeaderName(string name) => name.Length > 0 && name.All(c => c > 32 && c < 127 && c != ':');
 
-    /// <summary>The chosen part of every address in the named headers. An unreadable header value
-    /// counts as one address whose every part is the whole value, so :all can still match it.</summary>
+    /// <summary>The chosen part of every address in the named headers (an empty group has none).</summary>
     private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part, MatchSpec match)
     {
         foreach (string name in names)
@@ -132,7 +131,7 @@ internal sealed class CoreTests : SieveExtension
             {
                 state.Tick();
                 List<MailAddress>? addresses = AddressParser.ParseList(raw);
-                if (addresses is null || (addresses.Count == 0 && raw.Trim().Length > 0))
+                if (addresses is null)
                 {
                     yield return raw.Trim();
                     continue;

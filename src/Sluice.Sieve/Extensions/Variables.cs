@@ -185,14 +185,9 @@ internal sealed class Variables : SieveExtension
         var parts = new List<TemplatePart>();
         var pending = new StringBuilder();
         bool ok = true;
-        foreach (TextSegment segment in segments)
+        // Encoded characters were already decoded; references may span what they produced (RFC 5229 §3).
+        string text = string.Concat(segments.Select(s => s.Text));
         {
-            if (segment.Final)
-            {
-                pending.Append(segment.Text);
-                continue;
-            }
-            string text = segment.Text;
             int i = 0;
             while (i < text.Length)
             {
@@ -278,71 +273,82 @@ internal sealed class Variables : SieveExtension
         {
             return null;
         }
-        Func<string, string>[] modifiers = Modifiers(command);
+        Func<RunState, string, string>[] modifiers = Modifiers(command);
         return new ActionInstruction(s =>
         {
             string v = value.Evaluate(s);
-            foreach (Func<string, string> modify in modifiers)
+            foreach (Func<RunState, string, string> modify in modifiers)
             {
                 s.Tick();
-                v = modify(v);
+                v = modify(s, v);
             }
             s.SetVariable(index, v);
         }, command.Node.Line, command.Node.Column);
     }
 
     /// <summary>The modifiers in the order RFC 5229 §4.1 applies them: highest precedence first.</summary>
-    private static Func<string, string>[] Modifiers(BoundCommand command)
+    private static Func<RunState, string, string>[] Modifiers(BoundCommand command)
     {
-        var list = new List<Func<string, string>>();
+        var list = new List<Func<RunState, string, string>>();
         if (command.HasTag("lower"))
         {
-            list.Add(v => v.ToLowerInvariant());
+            list.Add((_, v) => v.ToLowerInvariant());
         }
         if (command.HasTag("upper"))
         {
-            list.Add(v => v.ToUpperInvariant());
+            list.Add((_, v) => v.ToUpperInvariant());
         }
         if (command.HasTag("lowerfirst"))
         {
-            list.Add(v => v.Length == 0 ? v : char.ToLowerInvariant(v[0]) + v[1..]);
+            list.Add((_, v) => v.Length == 0 ? v : char.ToLowerInvariant(v[0]) + v[1..]);
         }
         if (command.HasTag("upperfirst"))
         {
-            list.Add(v => v.Length == 0 ? v : char.ToUpperInvariant(v[0]) + v[1..]);
+            list.Add((_, v) => v.Length == 0 ? v : char.ToUpperInvariant(v[0]) + v[1..]);
         }
         if (command.HasTag("quotewildcard"))
         {
-            list.Add(v => Quote(v, "*?\\"));
+            list.Add((s, v) => Quote(s, v, "*?\\"));
         }
         if (command.HasTag("quoteregex"))
         {
-            list.Add(v => Quote(v, "\\.^$*+?()[]{}|"));
+            list.Add((s, v) => Quote(s, v, "\\.^$*+?()[]{}|"));
         }
         if (command.HasTag("encodeurl"))
         {
-            list.Add(EncodeUrl);
+            list.Add((_, v) => EncodeUrl(v));
         }
         if (command.HasTag("length"))
         {
             // Characters, not octets: RFC 5229 counts characters.
-            list.Add(v => new StringInfo(v).LengthInTextElements == v.Length
+            list.Add((_, v) => new StringInfo(v).LengthInTextElements == v.Length
                 ? v.Length.ToString(CultureInfo.InvariantCulture)
                 : v.EnumerateRunes().Count().ToString(CultureInfo.InvariantCulture));
         }
         return [.. list];
     }
 
-    private static string Quote(string value, string specials)
+    /// <summary>Escapes specials; stops before an escape pair would pass the variable size limit, so
+    /// a cut never leaves a dangling backslash.</summary>
+    private static string Quote(RunState state, string value, string specials)
     {
+        int max = state.Limits.MaxVariableSize;
         var sb = new StringBuilder(value.Length);
-        foreach (char c in value)
+        int bytes = 0;
+        foreach (Rune rune in value.EnumerateRunes())
         {
-            if (specials.Contains(c, StringComparison.Ordinal))
+            bool special = rune.IsAscii && specials.Contains((char)rune.Value, StringComparison.Ordinal);
+            int size = rune.Utf8SequenceLength + (special ? 1 : 0);
+            if (bytes + size > max)
+            {
+                break;
+            }
+            bytes += size;
+            if (special)
             {
                 sb.Append('\\');
             }
-            sb.Append(c);
+            sb.Append(rune.ToString());
         }
         return sb.ToString();
     }

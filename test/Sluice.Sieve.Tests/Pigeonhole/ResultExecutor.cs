@@ -44,6 +44,7 @@ internal static class ResultExecutor
     /// </summary>
     private static void Store(SuiteSession session, RunState state, string mailbox, IReadOnlyList<string> flags)
     {
+        mailbox = SuiteSession.NormalizeMailbox(mailbox);
         if (!session.Mailboxes.TryGetValue(mailbox, out List<StoredMessage>? list))
         {
             list = [];

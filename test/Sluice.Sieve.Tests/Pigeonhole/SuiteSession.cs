@@ -70,7 +70,21 @@ internal sealed class SuiteSession(string scriptDirectory) : SieveHost
         _ => null,
     };
 
-    public override bool? MailboxExists(string mailbox) => Mailboxes.ContainsKey(mailbox);
+    public override bool? MailboxExists(string mailbox) => Mailboxes.ContainsKey(NormalizeMailbox(mailbox));
+
+    /// <summary>INBOX is case-insensitive (RFC 3501 §5.1), also as the first level of a hierarchy.</summary>
+    public static string NormalizeMailbox(string name)
+    {
+        if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return "INBOX";
+        }
+        if (name.Length > 6 && name.StartsWith("INBOX", StringComparison.OrdinalIgnoreCase) && name[5] is '.' or '/')
+        {
+            return "INBOX" + name[5..];
+        }
+        return name;
+    }
 
     public void Fail(string reason)
     {

@@ -61,7 +61,9 @@ internal sealed class TestBlock(SuiteSession session) : CommandDefinition
             var result = new CaseResult(name);
             session.Cases.Add(result);
             session.Current = result;
+            // Each case starts on a fresh result and an empty outbox.
             session.Result.Reset();
+            session.Outbox.Clear();
             return -1;
         }
     }

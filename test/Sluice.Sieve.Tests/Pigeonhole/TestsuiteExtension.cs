@@ -174,7 +174,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
     private object? BuildMailboxCreate(BuildContext context, BoundCommand command)
     {
         StringValue? name = context.String(command.Positional[0]);
-        return name is null ? null : Act(command, s => session.Mailboxes.TryAdd(name.Evaluate(s), []));
+        return name is null ? null : Act(command, s => session.Mailboxes.TryAdd(SuiteSession.NormalizeMailbox(name.Evaluate(s)), []));
     }
 
     private object? BuildCompile(BuildContext context, BoundCommand command)
@@ -284,7 +284,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
             }
             else
             {
-                session.Mailboxes.TryGetValue(folder.Evaluate(s), out list);
+                session.Mailboxes.TryGetValue(SuiteSession.NormalizeMailbox(folder.Evaluate(s)), out list);
             }
             if (list is null || index >= (ulong)list.Count)
             {
