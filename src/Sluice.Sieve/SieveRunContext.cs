@@ -49,4 +49,7 @@ public sealed class SieveResult
     public SieveError? Error { get; }
 
     public long InstructionsUsed { get; }
+
+    /// <summary>The message after the script's edits (editheader, part 2); null when it was not changed.</summary>
+    public ISieveMessage? EditedMessage { get; init; }
 }

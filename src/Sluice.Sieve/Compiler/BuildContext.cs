@@ -49,22 +49,22 @@ internal sealed class BuildContext
     /// <summary>Compiles one string: encoded characters, then variable references. Null after an error.</summary>
     public StringValue? String(AstString value)
     {
-        List<TextSegment> segments = [new TextSegment(value.Value, false)];
+        string text = value.Value;
         ExtensionRegistry registry = Compiler.Registry;
         if (registry.TextTransform is { } transform && Compiler.IsAvailable(transform.Extension))
         {
-            List<TextSegment>? result = transform.Item(this, value);
+            string? result = transform.Item(this, value);
             if (result is null)
             {
                 return null;
             }
-            segments = result;
+            text = result;
         }
         if (registry.TemplateBuilder is { } builder && Compiler.IsAvailable(builder.Extension))
         {
-            return builder.Item(this, value, segments);
+            return builder.Item(this, value, text);
         }
-        return StringValue.Constant(string.Concat(segments.Select(s => s.Text)));
+        return StringValue.Constant(text);
     }
 
     public StringValue? String(AstArgument argument) => String(((AstStringList)argument).Items[0]);

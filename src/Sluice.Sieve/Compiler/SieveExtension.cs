@@ -21,9 +21,6 @@ internal abstract class SieveExtension
 
 internal readonly record struct Registered<T>(T Item, SieveExtension Extension);
 
-/// <summary>A piece of a string literal; <see cref="Final"/> pieces came from encoded characters and are not scanned again.</summary>
-internal readonly record struct TextSegment(string Text, bool Final);
-
 /// <summary>Everything the extensions of one set registered.</summary>
 internal sealed class ExtensionRegistry
 {
@@ -61,12 +58,12 @@ internal sealed class ExtensionRegistry
     public void AddAddressPart(AddressPart part) => AddressParts[part.Name] = new(part, _current);
 
     /// <summary>A compile-time rewrite of string literals (encoded-character); one at most.</summary>
-    public Registered<Func<BuildContext, AstString, List<TextSegment>?>>? TextTransform { get; private set; }
+    public Registered<Func<BuildContext, AstString, string?>>? TextTransform { get; private set; }
 
     /// <summary>Turns literal text into a runtime value (variables makes templates); one at most.</summary>
-    public Registered<Func<BuildContext, AstString, List<TextSegment>, StringValue?>>? TemplateBuilder { get; private set; }
+    public Registered<Func<BuildContext, AstString, string, StringValue?>>? TemplateBuilder { get; private set; }
 
-    public void SetTextTransform(Func<BuildContext, AstString, List<TextSegment>?> transform) => TextTransform = new(transform, _current);
+    public void SetTextTransform(Func<BuildContext, AstString, string?> transform) => TextTransform = new(transform, _current);
 
-    public void SetTemplateBuilder(Func<BuildContext, AstString, List<TextSegment>, StringValue?> builder) => TemplateBuilder = new(builder, _current);
+    public void SetTemplateBuilder(Func<BuildContext, AstString, string, StringValue?> builder) => TemplateBuilder = new(builder, _current);
 }

@@ -113,13 +113,13 @@ internal sealed class CoreTests : SieveExtension
         }
         MatchSpec match = context.MatchSpec(command);
         AddressPart part = BuildContext.AddressPart(command);
-        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part, match), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
 
     private static bool IsValidHeaderName(string name) => name.Length > 0 && name.All(c => c > 32 && c < 127 && c != ':');
 
     /// <summary>The chosen part of every address in the named headers (an empty group has none).</summary>
-    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part, MatchSpec match)
+    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part)
     {
         foreach (string name in names)
         {
@@ -145,6 +145,5 @@ internal sealed class CoreTests : SieveExtension
                 }
             }
         }
-        _ = match;
     }
 }

@@ -17,10 +17,9 @@ internal sealed class EncodedCharacter : SieveExtension
 
     public override void Register(ExtensionRegistry registry) => registry.SetTextTransform(Transform);
 
-    private static List<TextSegment>? Transform(BuildContext context, AstString literal)
+    private static string? Transform(BuildContext context, AstString literal)
     {
         string text = literal.Value;
-        var segments = new List<TextSegment>();
         var plain = new StringBuilder();
         bool ok = true;
         int i = 0;
@@ -46,19 +45,10 @@ internal sealed class EncodedCharacter : SieveExtension
                 i = start + 1;
                 continue;
             }
-            if (plain.Length > 0)
-            {
-                segments.Add(new TextSegment(plain.ToString(), false));
-                plain.Clear();
-            }
-            segments.Add(new TextSegment(decoded, false));
+            plain.Append(decoded);
             i = close + 1;
         }
-        if (plain.Length > 0 || segments.Count == 0)
-        {
-            segments.Add(new TextSegment(plain.ToString(), false));
-        }
-        return ok ? segments : null;
+        return ok ? plain.ToString() : null;
     }
 
     /// <summary>The text of one "${...}" body, or null when it is not an encoded character.</summary>

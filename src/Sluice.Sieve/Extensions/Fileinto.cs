@@ -20,16 +20,26 @@ internal sealed class Fileinto : SieveExtension
         {
             return null;
         }
+        if (folder is ConstantString constant && !IsValidName(constant.Value))
+        {
+            context.Error(command.Positional[0], $"invalid folder name '{constant.Value}' specified for fileinto (not valid UTF-8 text)");
+            return null;
+        }
         bool copy = command.HasTag("copy");
         bool create = command.HasTag("create");
         return new ActionInstruction(s =>
         {
             string mailbox = folder.Evaluate(s);
-            if (mailbox.Length == 0 || mailbox.Contains('\uFFFD', StringComparison.Ordinal) || mailbox.Any(char.IsControl))
+            if (!IsValidName(mailbox))
             {
                 throw new SieveRuntimeException($"invalid folder name '{mailbox}' specified for fileinto");
             }
             s.Result.FileInto(new FileIntoAction(mailbox, flags?.Invoke(s) ?? [], copy, create), s.Limits);
         }, command.Node.Line, command.Node.Column);
     }
+
+    /// <summary>A mailbox name is non-empty UTF-8 text without controls; invalid UTF-8 (say from
+    /// "${hex:ff}") decodes to U+FFFD and is refused.</summary>
+    private static bool IsValidName(string name) =>
+        name.Length > 0 && !name.Contains('\uFFFD', StringComparison.Ordinal) && !name.Any(char.IsControl);
 }

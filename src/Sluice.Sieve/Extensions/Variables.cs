@@ -180,47 +180,44 @@ internal sealed class Variables : SieveExtension
         return true;
     }
 
-    private static StringValue? BuildTemplate(BuildContext context, AstString literal, List<TextSegment> segments)
+    private static StringValue? BuildTemplate(BuildContext context, AstString literal, string text)
     {
         var parts = new List<TemplatePart>();
         var pending = new StringBuilder();
         bool ok = true;
-        // Encoded characters were already decoded; references may span what they produced (RFC 5229 §3).
-        string text = string.Concat(segments.Select(s => s.Text));
+        // Encoded characters were already decoded; references may use what they produced (RFC 5229 §3).
+        int i = 0;
+        while (i < text.Length)
         {
-            int i = 0;
-            while (i < text.Length)
+            int start = text.IndexOf("${", i, StringComparison.Ordinal);
+            if (start < 0)
             {
-                int start = text.IndexOf("${", i, StringComparison.Ordinal);
-                if (start < 0)
-                {
-                    pending.Append(text, i, text.Length - i);
-                    break;
-                }
-                pending.Append(text, i, start - i);
-                int close = text.IndexOf('}', start + 2);
-                TemplatePart? part = null;
-                if (close >= 0)
-                {
-                    string name = text[(start + 2)..close];
-                    part = Reference(context, literal, name, out bool error);
-                    ok &= !error;
-                }
-                if (part is null)
-                {
-                    // Not a reference (RFC 5229 §3: left as written); scanning resumes after the "$".
-                    pending.Append('$');
-                    i = start + 1;
-                    continue;
-                }
-                if (pending.Length > 0)
-                {
-                    parts.Add(new LiteralPart(pending.ToString()));
-                    pending.Clear();
-                }
-                parts.Add(part);
-                i = close + 1;
+                pending.Append(text, i, text.Length - i);
+                break;
             }
+            pending.Append(text, i, start - i);
+            int close = text.IndexOf('}', start + 2);
+            TemplatePart? part = null;
+            if (close >= 0)
+            {
+                string name = text[(start + 2)..close];
+                part = Reference(context, literal, name, out bool error);
+                ok &= !error;
+            }
+            if (part is null)
+            {
+                // Not a reference (RFC 5229 §3: left as written); scanning resumes after the "$".
+                pending.Append('$');
+                i = start + 1;
+                continue;
+            }
+            if (pending.Length > 0)
+            {
+                parts.Add(new LiteralPart(pending.ToString()));
+                pending.Clear();
+            }
+            parts.Add(part);
+            i = close + 1;
         }
         if (!ok)
         {

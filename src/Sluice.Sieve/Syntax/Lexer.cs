@@ -305,7 +305,6 @@ internal sealed class Lexer
                 _diagnostics.Error(line, column, "end of file before end of multi-line string");
                 return new Token(TokenKind.Error, "", 0, line, column);
             }
-            int lineStart = _pos;
             if (Peek() == '.')
             {
                 // A lone "." ends the string; ".." is a dot-stuffed "." (RFC 5228 §2.4.2).
@@ -341,7 +340,6 @@ internal sealed class Lexer
             }
             if (AtEnd)
             {
-                _ = lineStart;
                 _diagnostics.Error(line, column, "end of file before end of multi-line string");
                 return new Token(TokenKind.Error, "", 0, line, column);
             }

@@ -67,9 +67,12 @@ public sealed class PigeonholeTests
         {
             Assert.Ignore("not applicable to Sluice: " + result.NotApplicable);
         }
-        if (result.Failure is not null && result.MissingExtensions.Count > 0)
+        // A case whose scripts need a part-2 extension is "not yet" even when it happens to pass
+        // (an error count can match by coincidence): it is never counted as passed.
+        if (result.MissingExtensions.Count > 0)
         {
-            Assert.Inconclusive($"not yet: needs part-2 extension(s) {string.Join(", ", result.MissingExtensions)} ({result.Failure})");
+            string outcome = result.Failure is null ? "its checks happened to hold" : result.Failure;
+            Assert.Inconclusive($"not yet: needs part-2 extension(s) {string.Join(", ", result.MissingExtensions)} ({outcome})");
         }
         Assert.That(result.Failure, Is.Null, result.Failure);
     }
