@@ -33,6 +33,10 @@ internal sealed class SuiteSession(string scriptDirectory) : SieveHost
         "vnd.dovecot.debug", "vnd.dovecot.environment",
     };
 
+    /// <summary>Extensions Sluice deliberately does not implement (SPEC §2.8 leaves them out: an
+    /// SMTP-stage filter sends no auto-replies or notifications).</summary>
+    public static readonly HashSet<string> NotInSluice = new(StringComparer.Ordinal) { "vacation", "enotify" };
+
     public string ScriptDirectory { get; } = scriptDirectory;
 
     public List<CaseResult> Cases { get; } = [];
@@ -113,6 +117,10 @@ internal sealed class SuiteSession(string scriptDirectory) : SieveHost
             if (PartTwoExtensions.Contains(name))
             {
                 Current?.MissingExtensions.Add(name);
+            }
+            else if (NotInSluice.Contains(name) && Current is not null)
+            {
+                Current.NotApplicable ??= $"the script requires {name}, which Sluice does not implement (not in SPEC §2.8)";
             }
         }
     }

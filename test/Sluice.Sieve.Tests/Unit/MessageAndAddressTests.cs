@@ -56,6 +56,16 @@ public sealed class MessageAndAddressTests
     [TestCase("rüdiger@example.com", false)]
     [TestCase("<>", false)]
     [TestCase("Error <stephan@", false)]
+    [TestCase("@wrong.example.com", false)]
+    [TestCase("error", false)]
+    [TestCase("error@", false)]
+    [TestCase("Stephan Bosch <error@example.org", false)]
+    [TestCase(" more error @  example.com  ", false)]
+    [TestCase("@", false)]
+    [TestCase("Error <", false)]
+    [TestCase("stephan@example.org,%&^&!!~", false)]
+    [TestCase("japanese.@example.com", true)]
+    [TestCase("  Stephan Bosch  <  stephan  @  example.org  > ", true)]
     public void RedirectAddressesAreCheckedAtCompileTime(string address, bool valid) =>
         Assert.That(SieveCompiler.Compile($"redirect \"{address.Replace("\"", "\\\"", StringComparison.Ordinal)}\";").Success, Is.EqualTo(valid));
 
