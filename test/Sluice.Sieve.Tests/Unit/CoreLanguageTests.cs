@@ -83,4 +83,27 @@ public sealed class CoreLanguageTests
         SieveResult result = SieveTestHelper.Run("keep;");
         Assert.That(result.Actions.Single(), Is.InstanceOf<KeepAction>().With.Property("Implicit").False);
     }
+
+    [Test]
+    public void ACompiledScriptRunsConcurrently()
+    {
+        // A script is compiled once and shared by every session: runs must not share state.
+        SieveScript script = SieveTestHelper.CompileOk("""
+            require ["variables", "fileinto"];
+            if header :matches "subject" "*-*" { set "n" "${2}"; fileinto "box-${n}"; }
+            """);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 400, i =>
+        {
+            SieveResult result = SieveInterpreter.Run(script, new SieveRunContext
+            {
+                Message = SimpleSieveMessage.FromText($"Subject: run-{i}\r\n\r\n"),
+            });
+            if (result.Actions is not [FileIntoAction { Mailbox: var box }] || box != $"box-{i}")
+            {
+                failures.Add($"run {i}: {string.Join(",", result.Actions)}");
+            }
+        });
+        Assert.That(failures, Is.Empty);
+    }
 }
