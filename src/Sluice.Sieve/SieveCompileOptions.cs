@@ -12,6 +12,9 @@ public sealed record SieveCompileOptions
     /// <summary>Variable namespaces the host fills at run time (e.g. "env", "envelope"); others are errors.</summary>
     public IReadOnlySet<string> VariableNamespaces { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Errors and warnings kept from one compile (the count of errors is not capped).</summary>
+    public int MaxErrors { get; init; } = 1000;
+
     /// <summary>Variables one script may declare (RFC 5229 leaves this to the implementation).</summary>
     public int MaxVariables { get; init; } = 255;
 }

@@ -13,7 +13,7 @@ public sealed record SieveError(int Line, int Column, string Message, SieveError
 }
 
 /// <summary>Collects the errors of one compile; keeps going after each so a script's every error is reported.</summary>
-internal sealed class Diagnostics
+internal sealed class Diagnostics(int maxItems)
 {
     private readonly List<SieveError> _items = [];
 
@@ -24,9 +24,23 @@ internal sealed class Diagnostics
     public void Error(int line, int column, string message)
     {
         ErrorCount++;
-        _items.Add(new SieveError(line, column, message));
+        Add(new SieveError(line, column, message));
     }
 
     public void Warning(int line, int column, string message) =>
-        _items.Add(new SieveError(line, column, message, SieveErrorSeverity.Warning));
+        Add(new SieveError(line, column, message, SieveErrorSeverity.Warning));
+
+    /// <summary>Keeps the first errors of a script that has very many (a hostile one can have millions);
+    /// the count goes on, so the compile still fails.</summary>
+    private void Add(SieveError error)
+    {
+        if (_items.Count < maxItems)
+        {
+            _items.Add(error);
+        }
+        else if (_items.Count == maxItems)
+        {
+            _items.Add(new SieveError(error.Line, error.Column, $"too many errors; only the first {maxItems} are reported"));
+        }
+    }
 }

@@ -15,7 +15,9 @@ public static class SieveInterpreter
         SieveRunStatus status = error is null ? SieveRunStatus.Completed
             : budgetExhausted ? SieveRunStatus.BudgetExhausted
             : SieveRunStatus.Error;
-        return new SieveResult(result.Final(), status, error, state.InstructionsUsed);
+        // RFC 5228 §2.10.6: after a runtime error the actions so far are dropped and the implicit keep stands.
+        IReadOnlyList<SieveAction> actions = error is null ? result.Final() : [new KeepAction([], Implicit: true)];
+        return new SieveResult(actions, status, error, state.InstructionsUsed);
     }
 
     /// <summary>Runs until the end, stop, or an error; returns the error, if any.</summary>

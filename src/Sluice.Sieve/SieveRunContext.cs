@@ -23,7 +23,7 @@ public enum SieveRunStatus
     /// <summary>The script ran to its end or to stop.</summary>
     Completed,
 
-    /// <summary>A runtime error ended the run; the caller should fall back to keep (RFC 5228 §2.10.6).</summary>
+    /// <summary>A runtime error ended the run; the actions are just the implicit keep (RFC 5228 §2.10.6).</summary>
     Error,
 
     /// <summary>The CPU budget ran out.</summary>

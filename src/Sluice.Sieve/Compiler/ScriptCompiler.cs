@@ -20,13 +20,14 @@ internal sealed partial class ScriptCompiler
     {
         Options = options;
         Registry = options.Extensions.Registry;
+        Diagnostics = new Diagnostics(options.MaxErrors);
     }
 
     public SieveCompileOptions Options { get; }
 
     public ExtensionRegistry Registry { get; }
 
-    public Diagnostics Diagnostics { get; } = new();
+    public Diagnostics Diagnostics { get; }
 
     public EmitContext Emit { get; private set; } = null!;
 
@@ -37,6 +38,7 @@ internal sealed partial class ScriptCompiler
     {
         var parser = new Parser(text, Diagnostics, Options.MaxStringLength);
         List<AstNode>? root = parser.ParseScript();
+        // A failed compile ends with one summary line, as Pigeonhole's does (its suite counts it).
         if (root is null)
         {
             Diagnostics.Error(1, 1, "parse failed");

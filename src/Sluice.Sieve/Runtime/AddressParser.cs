@@ -90,15 +90,8 @@ internal static class AddressParser
         }
     }
 
-    private static string Join(List<Lexeme> lexemes)
-    {
-        var sb = new StringBuilder();
-        foreach (Lexeme l in lexemes)
-        {
-            sb.Append(l.Kind == Kind.Quoted ? l.Text : l.Text);
-        }
-        return sb.ToString();
-    }
+    /// <summary>The text of an address piece without its whitespace and comments (quotes already removed).</summary>
+    private static string Join(List<Lexeme> lexemes) => string.Concat(lexemes.Select(l => l.Text));
 
     /// <summary>Exactly one mailbox ("Name &lt;a@b&gt;" or "a@b"), ASCII only; null when it is not one.</summary>
     public static MailAddress? ParseMailbox(string value)

@@ -75,6 +75,7 @@ public sealed class CoreLanguageTests
         Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
         Assert.That(result.Error!.Message, Does.Contain("too many redirect actions"));
         Assert.That(result.Error.Line, Is.EqualTo(1));
+        Assert.That(result.Actions.Single(), Is.InstanceOf<KeepAction>().With.Property("Implicit").True);
     }
 
     [Test]

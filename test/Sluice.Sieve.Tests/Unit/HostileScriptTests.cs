@@ -112,4 +112,14 @@ public sealed class HostileScriptTests
         Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
         Assert.That(result.Error!.Message, Does.Contain("too many actions"));
     }
+
+    [Test]
+    public void MillionsOfErrorsAreCappedInTheReport()
+    {
+        string script = string.Concat(Enumerable.Repeat("frop $;\n", 200_000));
+        SieveCompileResult result = CompileQuickly(script);
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Diagnostics, Has.Count.EqualTo(1001));
+        Assert.That(result.Diagnostics[^1].Message, Does.Contain("too many errors"));
+    }
 }
