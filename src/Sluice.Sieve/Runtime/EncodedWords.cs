@@ -99,7 +99,7 @@ internal static class EncodedWords
                 _ => Encoding.GetEncoding(charset),
             };
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return null;
         }
