@@ -122,4 +122,14 @@ public sealed class HostileScriptTests
         Assert.That(result.Diagnostics, Has.Count.EqualTo(1001));
         Assert.That(result.Diagnostics[^1].Message, Does.Contain("too many errors"));
     }
+
+    [Test]
+    public void NestingUpToTheLimitsCompilesAndRuns()
+    {
+        // 31 nested blocks and 31 nested tests under each if: the deepest the limits allow.
+        string test = string.Concat(Enumerable.Repeat("not ", 30)) + "true";
+        string script = string.Concat(Enumerable.Repeat($"if {test} {{ ", 31)) + "discard;" + new string('}', 31);
+        SieveResult result = SieveTestHelper.Run(script);
+        Assert.That(SieveTestHelper.Names(result), Is.EqualTo(new[] { "discard" }));
+    }
 }
