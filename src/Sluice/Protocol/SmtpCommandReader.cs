@@ -69,6 +69,21 @@ public static class SmtpCommandReader
     /// <param name="command">The command when the result is <see cref="CommandReadStatus.Command"/>.</param>
     public static CommandReadStatus TryReadCommand(ref SequenceReader<byte> reader, CommandReaderState state, out SmtpCommand command)
     {
+        ArgumentNullException.ThrowIfNull(state);
+
+        // Fast path: the whole line is in the current segment.
+        if (!state.DiscardingLongLine)
+        {
+            var span = reader.UnreadSpan;
+            int end = span[..Math.Min(span.Length, MaxLineLength)].IndexOf(Crlf);
+            if (end >= 0)
+            {
+                command = Parse(span[..end]);
+                reader.Advance(end + 2);
+                return CommandReadStatus.Command;
+            }
+        }
+
         var status = TryReadLine(ref reader, state, out var line);
         if (status != CommandReadStatus.Command)
         {
