@@ -82,6 +82,12 @@ public static class SmtpCommandReader
                 reader.Advance(end + 2);
                 return CommandReadStatus.Command;
             }
+
+            if (span.Length == reader.Remaining && span.Length < MaxLineLength)
+            {
+                command = default;
+                return CommandReadStatus.NeedMoreData; // all that is buffered, and no line end yet
+            }
         }
 
         var status = TryReadLine(ref reader, state, out var line);

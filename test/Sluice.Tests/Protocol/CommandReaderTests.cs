@@ -185,6 +185,23 @@ public class CommandReaderTests
         }
     }
 
+    [TestCase(2046, true)]
+    [TestCase(2047, false)]
+    public void The_line_limit_holds_at_every_split_near_the_end(int contentLength, bool accepted)
+    {
+        var bytes = Segments.Bytes("NOOP " + new string('x', contentLength - 5) + "\r\nQUIT\r\n");
+        for (int split = contentLength - 4; split <= contentLength + 4; split++)
+        {
+            var (commands, statuses, consumed) = ReadAll(Segments.SplitAt(bytes, split));
+            var expected = accepted
+                ? new[] { CommandReadStatus.Command, CommandReadStatus.Command }
+                : new[] { CommandReadStatus.LineTooLong, CommandReadStatus.Command };
+            Assert.That(statuses, Is.EqualTo(expected), $"split {split}");
+            Assert.That(commands.Last().Verb, Is.EqualTo(SmtpVerb.Quit));
+            Assert.That(consumed, Is.EqualTo(bytes.Length));
+        }
+    }
+
     [Test]
     public void A_long_line_is_reported_once_and_discarded_as_it_arrives()
     {
