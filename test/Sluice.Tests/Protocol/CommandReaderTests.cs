@@ -290,6 +290,19 @@ public class CommandReaderTests
     }
 
     [Test]
+    public void TryReadLine_accepts_a_longer_limit_for_sasl_responses()
+    {
+        var token = new string('T', 12286);
+        var state = new CommandReaderState();
+        var reader = new SequenceReader<byte>(Segments.Chunked(Segments.Bytes(token + "\r\n" + token + "X\r\nQUIT\r\n"), 4096));
+        Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out var line, maxLength: 12288), Is.EqualTo(CommandReadStatus.Command));
+        Assert.That(line.Length, Is.EqualTo(12286));
+        Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out _, maxLength: 12288), Is.EqualTo(CommandReadStatus.LineTooLong));
+        Assert.That(SmtpCommandReader.TryReadCommand(ref reader, state, out var quit), Is.EqualTo(CommandReadStatus.Command));
+        Assert.That(quit.Verb, Is.EqualTo(SmtpVerb.Quit));
+    }
+
+    [Test]
     public void Commands_after_a_long_line_in_the_same_buffer_are_read()
     {
         var input = Segments.Bytes(new string('q', 5000) + "\r\nRSET\r\nQUIT\r\n");
