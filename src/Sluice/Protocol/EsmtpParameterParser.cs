@@ -351,7 +351,7 @@ internal static class EsmtpParameterParser
         seconds *= sign;
         if (byMode == DeliverByMode.Notify && seconds <= 0)
         {
-            return false; // RFC 2852 4: a by-time of zero or less is only meaningful with R
+            return false; // RFC 2852: a notify (N) deadline must lie in the future; only R allows zero or less
         }
 
         p.ByTime = (int)seconds;

@@ -69,6 +69,27 @@ public static class SmtpCommandReader
     /// <param name="command">The command when the result is <see cref="CommandReadStatus.Command"/>.</param>
     public static CommandReadStatus TryReadCommand(ref SequenceReader<byte> reader, CommandReaderState state, out SmtpCommand command)
     {
+        ArgumentNullException.ThrowIfNull(state);
+
+        // Fast path: the whole line is in the current segment.
+        if (!state.DiscardingLongLine)
+        {
+            var span = reader.UnreadSpan;
+            int end = span[..Math.Min(span.Length, MaxLineLength)].IndexOf(Crlf);
+            if (end >= 0)
+            {
+                command = Parse(span[..end]);
+                reader.Advance(end + 2);
+                return CommandReadStatus.Command;
+            }
+
+            if (span.Length == reader.Remaining && span.Length < MaxLineLength)
+            {
+                command = default;
+                return CommandReadStatus.NeedMoreData; // all that is buffered, and no line end yet
+            }
+        }
+
         var status = TryReadLine(ref reader, state, out var line);
         if (status != CommandReadStatus.Command)
         {
@@ -91,13 +112,19 @@ public static class SmtpCommandReader
     }
 
     /// <summary>
-    /// Reads one raw CRLF-terminated line (without its CRLF) under the same length rule as commands,
+    /// Reads one raw CRLF-terminated line (without its CRLF) under the same rules as commands,
     /// e.g. for the SASL responses that follow a <c>334</c>. The slice points into the input: use it
     /// before advancing the pipe.
     /// </summary>
-    public static CommandReadStatus TryReadLine(ref SequenceReader<byte> reader, CommandReaderState state, out ReadOnlySequence<byte> line)
+    /// <param name="reader">Positioned at the next unread byte; advanced past what was consumed.</param>
+    /// <param name="state">The connection's reader state.</param>
+    /// <param name="line">The line without its CRLF when the result is <see cref="CommandReadStatus.Command"/>.</param>
+    /// <param name="maxLength">Longest line accepted, CRLF included. RFC 4954 4 asks for 12288 on SASL
+    /// response lines (OAuth tokens are long); commands use <see cref="MaxLineLength"/>.</param>
+    public static CommandReadStatus TryReadLine(ref SequenceReader<byte> reader, CommandReaderState state, out ReadOnlySequence<byte> line, int maxLength = MaxLineLength)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
         line = default;
         if (state.DiscardingLongLine)
         {
@@ -110,7 +137,7 @@ public static class SmtpCommandReader
         }
 
         var unread = reader.UnreadSequence;
-        long window = Math.Min(unread.Length, MaxLineLength);
+        long window = Math.Min(unread.Length, maxLength);
         var scan = new SequenceReader<byte>(unread.Slice(0, window));
         if (scan.TryReadTo(out line, Crlf, advancePastDelimiter: true))
         {
@@ -118,14 +145,14 @@ public static class SmtpCommandReader
             return CommandReadStatus.Command;
         }
 
-        if (unread.Length < MaxLineLength)
+        if (unread.Length < maxLength)
         {
             return CommandReadStatus.NeedMoreData;
         }
 
-        // No CRLF within the first MaxLineLength octets: the line is too long. Consume all but the
+        // No CRLF within the first maxLength octets: the line is too long. Consume all but the
         // last octet seen (it may be the CR of the CRLF) and discard the rest as it arrives.
-        reader.Advance(MaxLineLength - 1);
+        reader.Advance(maxLength - 1);
         state.DiscardingLongLine = true;
         return CommandReadStatus.LineTooLong;
     }

@@ -7,10 +7,11 @@ namespace Sluice.Protocol;
 public readonly struct SmtpPath : IEquatable<SmtpPath>
 {
     private readonly int _atIndex;
+    private readonly string? _address;
 
     internal SmtpPath(string address, int atIndex, bool isNull, bool isPostmaster, bool hasNonAscii)
     {
-        Address = address;
+        _address = address;
         _atIndex = atIndex;
         IsNull = isNull;
         IsPostmaster = isPostmaster;
@@ -24,7 +25,7 @@ public readonly struct SmtpPath : IEquatable<SmtpPath>
     /// <c>local@domain</c> as sent (a quoted local part keeps its quotes, an address literal its
     /// brackets); <c>""</c> for the null path; <c>postmaster</c> (as sent) for <c>&lt;postmaster&gt;</c>.
     /// </summary>
-    public string Address { get; }
+    public string Address => _address ?? string.Empty;
 
     /// <summary>True for <c>&lt;&gt;</c> (only valid in MAIL FROM).</summary>
     public bool IsNull { get; }
@@ -41,7 +42,7 @@ public readonly struct SmtpPath : IEquatable<SmtpPath>
     /// </summary>
     public bool HasNonAscii { get; }
 
-    /// <summary>The local part (allocates a substring).</summary>
+    /// <summary>The local part (allocates a substring); empty for the null path.</summary>
     public string LocalPart => _atIndex < 0 ? Address : Address[.._atIndex];
 
     /// <summary>The domain or address literal after the last <c>@</c> (allocates a substring); empty when none.</summary>

@@ -185,6 +185,23 @@ public class CommandReaderTests
         }
     }
 
+    [TestCase(2046, true)]
+    [TestCase(2047, false)]
+    public void The_line_limit_holds_at_every_split_near_the_end(int contentLength, bool accepted)
+    {
+        var bytes = Segments.Bytes("NOOP " + new string('x', contentLength - 5) + "\r\nQUIT\r\n");
+        for (int split = contentLength - 4; split <= contentLength + 4; split++)
+        {
+            var (commands, statuses, consumed) = ReadAll(Segments.SplitAt(bytes, split));
+            var expected = accepted
+                ? new[] { CommandReadStatus.Command, CommandReadStatus.Command }
+                : new[] { CommandReadStatus.LineTooLong, CommandReadStatus.Command };
+            Assert.That(statuses, Is.EqualTo(expected), $"split {split}");
+            Assert.That(commands.Last().Verb, Is.EqualTo(SmtpVerb.Quit));
+            Assert.That(consumed, Is.EqualTo(bytes.Length));
+        }
+    }
+
     [Test]
     public void A_long_line_is_reported_once_and_discarded_as_it_arrives()
     {
@@ -270,6 +287,19 @@ public class CommandReaderTests
         Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out var second), Is.EqualTo(CommandReadStatus.Command));
         Assert.That(Encoding.ASCII.GetString(second.ToArray()), Is.EqualTo("*"));
         Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out _), Is.EqualTo(CommandReadStatus.NeedMoreData));
+    }
+
+    [Test]
+    public void TryReadLine_accepts_a_longer_limit_for_sasl_responses()
+    {
+        var token = new string('T', 12286);
+        var state = new CommandReaderState();
+        var reader = new SequenceReader<byte>(Segments.Chunked(Segments.Bytes(token + "\r\n" + token + "X\r\nQUIT\r\n"), 4096));
+        Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out var line, maxLength: 12288), Is.EqualTo(CommandReadStatus.Command));
+        Assert.That(line.Length, Is.EqualTo(12286));
+        Assert.That(SmtpCommandReader.TryReadLine(ref reader, state, out _, maxLength: 12288), Is.EqualTo(CommandReadStatus.LineTooLong));
+        Assert.That(SmtpCommandReader.TryReadCommand(ref reader, state, out var quit), Is.EqualTo(CommandReadStatus.Command));
+        Assert.That(quit.Verb, Is.EqualTo(SmtpVerb.Quit));
     }
 
     [Test]
