@@ -14,6 +14,7 @@ internal sealed class SessionServices(
     IMessageStore store,
     TimeProvider time,
     CertificateStore certificates,
+    Auth.ISaslAuthenticator authenticator,
     ILogger<SmtpSession> logger)
 {
     private readonly Dictionary<string, TlsPolicy> _tls = settings.Server.Listeners.ToDictionary(
@@ -27,6 +28,8 @@ internal sealed class SessionServices(
     public IMessageStore Store { get; } = store;
 
     public TimeProvider Time { get; } = time;
+
+    public Auth.ISaslAuthenticator Authenticator { get; } = authenticator;
 
     public ILogger Logger { get; } = logger;
 

@@ -8,6 +8,8 @@ using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
 using Sluice.Tls;
+using Sluice.Auth;
+using Sluice.Auth.Sasl;
 using System.Net.Security;
 using System.Security.Authentication;
 
@@ -24,6 +26,10 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary>STARTTLS followed by more input in the same read: those bytes were sent in plain text and
     /// could be taken for commands inside TLS (CVE-2011-0411), so STARTTLS is refused and they run as plain commands.</summary>
     private static readonly SmtpReply s_startTlsNotLast = new(503, "5.5.1", "STARTTLS must be the last command of a pipelined group");
+
+    private static readonly SmtpReply s_authInTransaction = new(503, "5.5.1", "AUTH is not allowed during a mail transaction");
+
+    private static readonly SmtpReply s_authLineTooLong = new(500, "5.5.6", "Authentication exchange line is too long");
 
     private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
 
@@ -55,6 +61,8 @@ internal sealed partial class SmtpSession : IDisposable
     private readonly long _transferLimit;
 
     private Mode _mode;
+    private SaslExchange? _sasl;
+    private int _authErrors;
     private IMessageTransaction? _transaction;
     private bool _transactionTooBig;
     private SmtpReply? _chunkRefusal;
@@ -89,6 +97,7 @@ internal sealed partial class SmtpSession : IDisposable
         Command,
         Data,
         Bdat,
+        AuthResponse,
     }
 
     public SmtpSessionInfo Info => _info;
@@ -182,6 +191,22 @@ internal sealed partial class SmtpSession : IDisposable
                         {
                             break;
                         }
+                    }
+                    else if (_mode == Mode.AuthResponse)
+                    {
+                        var status = ReadAuthLine(ref buffer, out var line);
+                        if (status == CommandReadStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                        progressed = true;
+                        if (status == CommandReadStatus.LineTooLong)
+                        {
+                            EndAuthExchange();
+                            Reply(s_authLineTooLong);
+                            continue;
+                        }
+                        await AuthStepAsync(_sasl!.Respond(line!));
                     }
                     else
                     {
@@ -311,6 +336,16 @@ internal sealed partial class SmtpSession : IDisposable
         return status;
     }
 
+    /// <summary>A SASL response line (up to 12288 octets, RFC 4954 4).</summary>
+    private CommandReadStatus ReadAuthLine(ref ReadOnlySequence<byte> buffer, out string? line)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = SmtpCommandReader.TryReadLine(ref reader, _readerState, out var bytes, 12288);
+        buffer = buffer.Slice(reader.Position);
+        line = status == CommandReadStatus.Command ? System.Text.EncodingExtensions.GetString(System.Text.Encoding.ASCII, bytes) : null;
+        return status;
+    }
+
     private DataReadStatus ReadData(ref ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
@@ -416,12 +451,19 @@ internal sealed partial class SmtpSession : IDisposable
             Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
             Chunking = extensions.Chunking.Evaluate(_info.Rules),
             StartTls = !_info.IsTls && _tls.StartTlsOffered,
+            AuthMechanisms = AuthMechanismsText(),
             RequireTls = _info.IsTls && extensions.RequireTls.Evaluate(_info.Rules),
             MaxMessageSize = _settings.Session.Data.Limits.Size.Evaluate(_info.Rules),
             EightBitMime = true,
             SmtpUtf8 = true,
             EnhancedStatusCodes = true,
         };
+    }
+
+    private string? AuthMechanismsText()
+    {
+        var mechanisms = OfferedMechanisms();
+        return mechanisms.Count == 0 ? null : string.Join(' ', mechanisms).ToUpperInvariant();
     }
 
     private async ValueTask MailAsync(SmtpCommand command)
@@ -725,10 +767,116 @@ internal sealed partial class SmtpSession : IDisposable
 
     private async ValueTask AuthAsync(SmtpCommand command)
     {
+        var mechanisms = OfferedMechanisms();
+        if (_info.AuthenticatedAs is not null)
+        {
+            Reply(SmtpReplies.AlreadyAuthenticated);
+            return;
+        }
+        if (mechanisms.Count == 0)
+        {
+            Reply(SmtpReplies.AuthNotAvailable);
+            return;
+        }
+        if (_info.InTransaction)
+        {
+            Reply(s_authInTransaction);
+            return;
+        }
+        var mechanism = command.AuthMechanism ?? string.Empty;
+        if (!mechanisms.Contains(mechanism.ToLowerInvariant()))
+        {
+            Reply(SmtpReplies.AuthMechanismUnknown);
+            return;
+        }
         _auth.Reset();
-        _auth.Mechanism = command.AuthMechanism ?? string.Empty;
+        _auth.Mechanism = mechanism;
         await _services.Pipelines.Auth(_auth);
-        Reply(_auth);
+        if (!_auth.Accepted)
+        {
+            Reply(_auth);
+            return;
+        }
+        _sasl = new SaslExchange(mechanism);
+        await AuthStepAsync(_sasl.Start(command.Argument));
+    }
+
+    /// <summary>The SASL mechanisms this session is offered: none before TLS unless <c>allow-plain-text</c>.</summary>
+    private IReadOnlyList<string> OfferedMechanisms()
+    {
+        var auth = _settings.Session.Auth;
+        var mechanisms = auth.Mechanisms.Evaluate(_info.Rules);
+        return mechanisms.Count > 0 && (_info.IsTls || auth.AllowPlainText.Evaluate(_info.Rules)) ? mechanisms : [];
+    }
+
+    private async ValueTask AuthStepAsync(SaslStep step)
+    {
+        switch (step.Kind)
+        {
+            case SaslStepKind.Challenge:
+                SmtpReplyWriter.Write(_output, 334, null, step.Challenge);
+                _mode = Mode.AuthResponse;
+                return;
+            case SaslStepKind.Cancelled:
+                EndAuthExchange();
+                Reply(SmtpReplies.AuthCancelled);
+                return;
+            case SaslStepKind.Malformed:
+                EndAuthExchange();
+                await AuthFailedAsync(SmtpReplies.AuthBadBase64);
+                return;
+            case SaslStepKind.Failed:
+                EndAuthExchange();
+                await AuthFailedAsync(SmtpReplies.AuthFailed);
+                return;
+        }
+
+        var directory = _settings.Session.Auth.Directory.Evaluate(_info.Rules);
+        var user = await _services.Authenticator.AuthenticateAsync(directory, step.Credentials, Token);
+        if (user is not null)
+        {
+            EndAuthExchange();
+            _info.AuthenticatedAs = user.Name;
+            _info.AuthenticatedAddresses = user.Addresses;
+            LogAuthenticated(_services.Logger, _info.ConnectionId, user.Name, _sasl is null ? "" : step.Credentials.IsToken ? "token" : "password");
+            Reply(SmtpReplies.AuthSucceeded);
+            return;
+        }
+        if (step.Credentials.IsToken && _sasl?.TokenErrorChallenge() is { } challenge)
+        {
+            // RFC 7628 3.2.2: the error goes out as a challenge; the client's answer ends the exchange with 535.
+            SmtpReplyWriter.Write(_output, 334, null, challenge);
+            _mode = Mode.AuthResponse;
+            return;
+        }
+        EndAuthExchange();
+        await AuthFailedAsync(SmtpReplies.AuthFailed);
+    }
+
+    private void EndAuthExchange()
+    {
+        _sasl = null;
+        _mode = Mode.Command;
+    }
+
+    /// <summary><c>session.auth.errors.*</c>: the failure that reaches the total closes the session with 455 4.3.0.</summary>
+    private async ValueTask AuthFailedAsync(SmtpReply reply)
+    {
+        _authErrors++;
+        LogAuthFailed(_services.Logger, _info.ConnectionId, _authErrors);
+        if (_authErrors >= _settings.Session.Auth.ErrorsTotal.Evaluate(_info.Rules))
+        {
+            Reply(SmtpReplies.TooManyAuthFailures);
+            _close = true;
+            return;
+        }
+        var wait = _settings.Session.Auth.ErrorsWait.Evaluate(_info.Rules);
+        if (wait > TimeSpan.Zero)
+        {
+            await _output.FlushAsync(Token);
+            await Task.Delay(wait, _services.Time, Token);
+        }
+        Reply(reply);
     }
 
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
@@ -782,6 +930,12 @@ internal sealed partial class SmtpSession : IDisposable
 
     [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "Session {ConnectionId}: TLS handshake failed: {Error}")]
     private static partial void LogHandshakeFailed(ILogger logger, string connectionId, string error);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Session {ConnectionId} authenticated as {User} ({Kind})")]
+    private static partial void LogAuthenticated(ILogger logger, string connectionId, string user, string kind);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Information, Message = "Session {ConnectionId}: authentication failed ({Failures} so far)")]
+    private static partial void LogAuthFailed(ILogger logger, string connectionId, int failures);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Session {ConnectionId} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string connectionId, SessionEndReason reason);

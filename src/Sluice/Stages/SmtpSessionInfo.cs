@@ -63,6 +63,9 @@ public sealed class SmtpSessionInfo
     /// <summary>The authenticated user; null when not authenticated.</summary>
     public string? AuthenticatedAs { get; internal set; }
 
+    /// <summary>The addresses the authenticated user may send from (<c>must-match-sender</c>).</summary>
+    public IReadOnlyList<string> AuthenticatedAddresses { get; internal set; } = [];
+
     /// <summary>Messages accepted in this session so far.</summary>
     public int MessagesAccepted { get; internal set; }
 

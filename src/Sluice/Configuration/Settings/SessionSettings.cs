@@ -18,6 +18,8 @@ public sealed record SessionSettings
 
     public required ExtensionSettings Extensions { get; init; }
 
+    public required AuthSettings Auth { get; init; }
+
     public required RcptSettings Rcpt { get; init; }
 
     public required DataSettings Data { get; init; }

@@ -233,6 +233,7 @@ public static class SluiceSettingsReader
                 Chunking = extensions.BoolRule("chunking", true),
                 RequireTls = extensions.BoolRule("requiretls", true),
             },
+            Auth = AuthSettingsReader.Read(section.Section("auth")),
             Rcpt = new RcptSettings
             {
                 MaxRecipients = rcpt.IntRule("max-recipients", 100, 1),
