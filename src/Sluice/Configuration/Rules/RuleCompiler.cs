@@ -219,6 +219,10 @@ internal sealed class RuleCompiler
             var inner = CompileLogic(logic[0].Name, logic[0].Node, path + "." + logic[0].Name, depth, scope);
             return valid ? inner : null;
         }
+        if (!valid && (ifNode is null || comparators.Count == 0))
+        {
+            return null; // the unknown key was most likely meant as the missing piece: one error is enough
+        }
         if (ifNode is null)
         {
             Error(block, path, comparators.Count > 0
@@ -317,7 +321,7 @@ internal sealed class RuleCompiler
             case "eq" or "ne" when RuleVariables.IsAddress(variable) && value.Length > 0:
                 if (!TryParseNetwork(value, out var network))
                 {
-                    Error(valueNode, valuePath, $"'{value}' is not an IP address or a CIDR network (e.g. \"192.168.0.0/24\", \"2001:db8::/48\"; the bits after the prefix must be zero)");
+                    Error(valueNode, valuePath, $"'{value}' is not an IP address or a CIDR network (e.g. \"192.168.0.0/24\", \"2001:db8::/48\")");
                     return null;
                 }
                 return new NetworkCondition(variable, network, negate);
@@ -376,7 +380,7 @@ internal sealed class RuleCompiler
         return list;
     }
 
-    /// <summary>An address (as a /32 or /128) or a CIDR network whose host bits are zero.</summary>
+    /// <summary>An address (as a /32 or /128) or a CIDR network; bits after the prefix are ignored (<c>10.0.0.1/8</c> is <c>10.0.0.0/8</c>).</summary>
     public static bool TryParseNetwork(string text, out IPNetwork network)
     {
         if (text.Contains('/', StringComparison.Ordinal))

@@ -188,7 +188,7 @@ internal static class DirectorySettingsReader
                 }
                 else if (text.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 && IPAddress.TryParse(text.AsSpan(0, slash), out _))
                 {
-                    entry.Error(item, path, $"'{text}' is not a CIDR network (e.g. \"192.168.0.0/24\", \"2001:db8::/48\"; the bits after the prefix must be zero)");
+                    entry.Error(item, path, $"'{text}' is not a CIDR network (e.g. \"192.168.0.0/24\", \"2001:db8::/48\")");
                 }
             }
             lookups.Add(new MemoryLookupList(name, values, networks));
