@@ -102,10 +102,11 @@ public static class TomlDocumentReader
         return keyValue.Value is null ? null : Convert(keyValue.Value, source.Origin, source);
     }
 
-    private static void Assign(ConfigNode table, KeyValueSyntax keyValue, string origin)
+    /// <param name="lineless">For a value from a layer without lines (the environment): the source every node keeps.</param>
+    private static void Assign(ConfigNode table, KeyValueSyntax keyValue, string origin, ConfigSource? lineless = null)
     {
         var path = KeyParts(keyValue.Key!);
-        var source = SourceOf(keyValue, origin);
+        var source = lineless ?? SourceOf(keyValue, origin);
         var parent = Descend(table, path.AsSpan(0, path.Length - 1), source);
         parent.Members![path[^1]] = Convert(keyValue.Value!, origin, source);
     }
@@ -155,7 +156,7 @@ public static class TomlDocumentReader
                 var table = ConfigNode.Table(source);
                 foreach (var item in t.Items)
                 {
-                    Assign(table, item.KeyValue!, origin);
+                    Assign(table, item.KeyValue!, origin, source.Line > 0 ? null : source);
                 }
                 return table;
             default:
