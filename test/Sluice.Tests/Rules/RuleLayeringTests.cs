@@ -121,4 +121,26 @@ public class RuleLayeringTests
             Assert.That(settings.Session.Data.Limits.Size.Evaluate(new RuleContext()), Is.EqualTo(10L * 1024 * 1024));
         });
     }
+
+    [Test]
+    public void A_directory_from_the_environment_serves_a_rule_from_the_file()
+    {
+        SetEnv("SLUICE__directory__env__type", "memory");
+        SetEnv("SLUICE__directory__env__domains", """["example.org"]""");
+        SetEnv("SLUICE__directory__env__users__0__name", "jane");
+        SetEnv("SLUICE__directory__env__users__0__email", "jane@example.org");
+        SetEnv("SLUICE__directory__env__lookup__blocked", """["10.0.0.0/8", "2001:db8::/32"]""");
+        using var dir = new TempDir();
+        var settings = ConfigHelper.ReadValid(dir, """
+            [session]
+            timeout = [ { if = "remote-ip", in-list = "env/blocked", then = "10s" }, { else = "5m" } ]
+            """);
+        var directory = settings.Directories["env"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(directory.IsLocalDomainAsync("example.org").AsTask().Result, Is.True);
+            Assert.That(directory.FindByAddressAsync("jane@example.org").AsTask().Result?.Name, Is.EqualTo("jane"));
+            Assert.That(settings.Session.Timeout.Evaluate(new RuleContext { RemoteIp = IPAddress.Parse("2001:db8::1") }), Is.EqualTo(TimeSpan.FromSeconds(10)));
+        });
+    }
 }

@@ -42,17 +42,22 @@ internal static class DirectorySettingsReader
     private static MemoryDirectory? ReadDirectory(ConfigSection entry, string id)
     {
         var type = entry.OptionalString("type");
-        if (type is null)
+        if (type is null && entry.Value("type") is null)
         {
-            if (entry.Value("type") is null)
-            {
-                entry.Error(null, "type", "is required (this version has \"memory\")");
-            }
-            return null;
+            // Still check the rest as the one type there is, so that all its errors show at once.
+            entry.Error(null, "type", "is required (this version has \"memory\")");
         }
-        if (!string.Equals(type, "memory", StringComparison.OrdinalIgnoreCase))
+        else if (type is null)
+        {
+            return null; // a type that is not a string: reported
+        }
+        else if (!string.Equals(type, "memory", StringComparison.OrdinalIgnoreCase))
         {
             entry.Error(entry.Value("type"), "type", $"'{type}' is not a directory type (this version has \"memory\")");
+            foreach (var key in entry.Keys())
+            {
+                entry.Value(key); // another type has other keys: not reported as unknown on top
+            }
             return null;
         }
 
@@ -70,7 +75,7 @@ internal static class DirectorySettingsReader
         }
         var users = ReadUsers(entry);
         var lookups = ReadLookups(entry);
-        return new MemoryDirectory(id, domains, users, lookups);
+        return type is null ? null : new MemoryDirectory(id, domains, users, lookups);
     }
 
     private static List<DirectoryUser> ReadUsers(ConfigSection entry)
