@@ -2,7 +2,6 @@ using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Configuration;
 using Sluice.Configuration;
-using Sluice.Configuration.Rules;
 using Sluice.Configuration.Settings;
 
 namespace Sluice.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Net;
+using Sluice.Configuration;
 using Sluice.Configuration.Layers;
-using Sluice.Configuration.Rules;
 
 namespace Sluice.Tests.Rules;
 
@@ -21,10 +21,10 @@ public class RuleConditionTests
         Assert.That(harness.Messages, Is.Empty);
         Assert.Multiple(() =>
         {
-            Assert.That(condition!.IsTrue(new RuleContext { RemoteIp = IPAddress.Parse("192.0.2.9"), Rcpt = "a@example.net" }), Is.True);
-            Assert.That(condition.IsTrue(new RuleContext { RemoteIp = IPAddress.Parse("192.0.2.9"), Rcpt = "a@Example.org" }), Is.False);
-            Assert.That(condition.DependsOn(RuleVariable.RemoteIp) && condition.DependsOn(RuleVariable.RcptDomain), Is.True);
-            Assert.That(condition.DependsOn(RuleVariable.Rcpt), Is.False);
+            Assert.That(condition!.IsTrue(new RuleContext { RemoteIp = IPAddress.Parse("192.0.2.9"), Recipient = "a@example.net" }), Is.True);
+            Assert.That(condition.IsTrue(new RuleContext { RemoteIp = IPAddress.Parse("192.0.2.9"), Recipient = "a@Example.org" }), Is.False);
+            Assert.That(condition.DependsOn(RuleVariable.RemoteIp) && condition.DependsOn(RuleVariable.RecipientDomain), Is.True);
+            Assert.That(condition.DependsOn(RuleVariable.Recipient), Is.False);
         });
     }
 

@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Configuration.Rules;
 using Sluice.Server;
 using Sluice.Tests.Configuration;
@@ -196,7 +197,7 @@ public class RuleErrorTests
         {
             Assert.That(harness.Messages.Single(), Does.StartWith("FILE:2: t.r[0].any-of[0]."));
             Assert.That(harness.Messages.Single(), Does.EndWith($": conditions are nested more than {RuleCompiler.MaxDepth} levels deep"));
-            Assert.That(rule.Evaluate(new Sluice.Configuration.Rules.RuleContext { Listener = "mx" }), Is.False);
+            Assert.That(rule.Evaluate(new RuleContext { Listener = "mx" }), Is.False);
         });
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Configuration;
 using Sluice.Configuration.Rules;
 
 namespace Sluice.Tests.Rules;
@@ -144,7 +145,7 @@ public class RuleEvaluationTests
         seen.Add(rule.Evaluate(context));
         context.Sender = "someone@EXAMPLE.org";
         seen.Add(rule.Evaluate(context));
-        context.Rcpt = "bob@example.com";
+        context.Recipient = "bob@example.com";
         seen.Add(rule.Evaluate(context));
         context.ClearTransaction();
         seen.Add(rule.Evaluate(context));
@@ -153,18 +154,18 @@ public class RuleEvaluationTests
         {
             Assert.That(context.Sender, Is.Empty);
             Assert.That(context.SenderDomain, Is.Empty);
-            Assert.That(context.RcptDomain, Is.Empty);
+            Assert.That(context.RecipientDomain, Is.Empty);
         });
     }
 
     [Test]
     public void Domains_are_cut_after_the_last_at_sign()
     {
-        var context = new RuleContext { Sender = "\"a@b\"@Example.org", Rcpt = "postmaster" };
+        var context = new RuleContext { Sender = "\"a@b\"@Example.org", Recipient = "postmaster" };
         Assert.Multiple(() =>
         {
             Assert.That(context.SenderDomain, Is.EqualTo("Example.org"));
-            Assert.That(context.RcptDomain, Is.Empty);
+            Assert.That(context.RecipientDomain, Is.Empty);
         });
     }
 
@@ -203,7 +204,7 @@ public class RuleEvaluationTests
         Assert.That(harness.Errors, Is.Empty);
 
         int Evaluate(string ip, string rcpt, string listener) =>
-            rule.Evaluate(new RuleContext { RemoteIp = IPAddress.Parse(ip), Rcpt = rcpt, Listener = listener });
+            rule.Evaluate(new RuleContext { RemoteIp = IPAddress.Parse(ip), Recipient = rcpt, Listener = listener });
 
         Assert.Multiple(() =>
         {
@@ -276,7 +277,7 @@ public class RuleEvaluationTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(rule.Evaluate(new RuleContext { Rcpt = "Bob+News@Example.ORG" }), Is.EqualTo("Bob@example.org (tag News)"),
+            Assert.That(rule.Evaluate(new RuleContext { Recipient = "Bob+News@Example.ORG" }), Is.EqualTo("Bob@example.org (tag News)"),
                 "groups keep the client's case");
             Assert.That(rule.Evaluate(new RuleContext { Listener = "mx", Sender = "jane@old.example" }), Is.EqualTo("jane@new.example"),
                 "a group from inside all-of");
@@ -301,7 +302,7 @@ public class RuleEvaluationTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(rule.Evaluate(new RuleContext { Sender = "a@x", Rcpt = "b@x" }), Is.EqualTo("<b>"));
+            Assert.That(rule.Evaluate(new RuleContext { Sender = "a@x", Recipient = "b@x" }), Is.EqualTo("<b>"));
             Assert.That(rule.Evaluate(new RuleContext { Sender = "a@x", Listener = "mx" }), Is.EqualTo("<>"),
                 "the failed all-of leaves no group behind");
         });

@@ -1,7 +1,6 @@
 using System.Net;
 using Sluice.Configuration;
 using Sluice.Configuration.Layers;
-using Sluice.Configuration.Rules;
 using Sluice.Configuration.Settings;
 using Sluice.Server;
 using Sluice.Tests.Support;
@@ -74,7 +73,7 @@ internal sealed class RuleHarness : IDisposable
         Listener = "mx",
         HeloDomain = "Mail.Example.NET",
         Sender = "Jane.Doe@Example.ORG",
-        Rcpt = "bob@example.com",
+        Recipient = "bob@example.com",
         AuthenticatedAs = "jane",
         Priority = 3,
         IsTls = true,

@@ -1,6 +1,6 @@
 using System.Net;
+using Sluice.Configuration;
 using Sluice.Configuration.Layers;
-using Sluice.Configuration.Rules;
 using Sluice.Tests.Configuration;
 using Sluice.Tests.Support;
 

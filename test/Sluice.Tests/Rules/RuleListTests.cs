@@ -1,5 +1,5 @@
 using System.Net;
-using Sluice.Configuration.Rules;
+using Sluice.Configuration;
 
 namespace Sluice.Tests.Rules;
 

@@ -1,20 +1,20 @@
 using System.Globalization;
 using System.Net;
 
-namespace Sluice.Configuration.Rules;
+namespace Sluice.Configuration;
 
 /// <summary>
 /// The variables of one session that rules are evaluated against (SPEC §2.2). The session owns one
 /// context and fills it in as stages progress: endpoints and <see cref="Listener"/> when the
 /// connection opens, <see cref="HeloDomain"/> at EHLO, <see cref="AuthenticatedAs"/> after AUTH,
-/// <see cref="Sender"/> at MAIL, <see cref="Rcpt"/> for each RCPT, <see cref="IsTls"/> after
+/// <see cref="Sender"/> at MAIL, <see cref="Recipient"/> for each RCPT, <see cref="IsTls"/> after
 /// STARTTLS. Anything not known yet reads as the empty string.
 /// </summary>
 /// <remarks>
 /// Each variable's text is computed once, when it is set (an address or a port turned into a
 /// string, the domain cut from an address), so evaluating a rule reads strings and allocates
 /// nothing. Values keep the case the client sent; rules compare ignoring case (see
-/// <see cref="RuleCompiler"/>). A context belongs to one session and is not thread-safe.
+/// <see cref="Rules.RuleCompiler"/>). A context belongs to one session and is not thread-safe.
 /// </remarks>
 public sealed class RuleContext
 {
@@ -84,15 +84,15 @@ public sealed class RuleContext
     /// <summary><c>sender-domain</c>: what follows the last <c>@</c> of <see cref="Sender"/>.</summary>
     public string SenderDomain => _values[(int)RuleVariable.SenderDomain];
 
-    /// <summary><c>rcpt</c>: the recipient being handled. Sets <see cref="RcptDomain"/> too.</summary>
-    public string Rcpt
+    /// <summary><c>rcpt</c>: the recipient being handled. Sets <see cref="RecipientDomain"/> too.</summary>
+    public string Recipient
     {
-        get => _values[(int)RuleVariable.Rcpt];
-        set => SetAddressText(RuleVariable.Rcpt, RuleVariable.RcptDomain, value);
+        get => _values[(int)RuleVariable.Recipient];
+        set => SetAddressText(RuleVariable.Recipient, RuleVariable.RecipientDomain, value);
     }
 
-    /// <summary><c>rcpt-domain</c>: what follows the last <c>@</c> of <see cref="Rcpt"/>.</summary>
-    public string RcptDomain => _values[(int)RuleVariable.RcptDomain];
+    /// <summary><c>rcpt-domain</c>: what follows the last <c>@</c> of <see cref="Recipient"/>.</summary>
+    public string RecipientDomain => _values[(int)RuleVariable.RecipientDomain];
 
     /// <summary><c>authenticated-as</c>: the authenticated identity, "" when not authenticated.</summary>
     public string AuthenticatedAs
@@ -147,7 +147,7 @@ public sealed class RuleContext
     public void ClearTransaction()
     {
         Sender = string.Empty;
-        Rcpt = string.Empty;
+        Recipient = string.Empty;
         Priority = null;
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Sluice.Configuration.Rules;
+namespace Sluice.Configuration;
 
 /// <summary>
 /// The session variables a rule can test (SPEC §2.2). The numeric values index
@@ -33,10 +33,10 @@ public enum RuleVariable
     SenderDomain,
 
     /// <summary><c>rcpt</c>: the RCPT TO address being handled.</summary>
-    Rcpt,
+    Recipient,
 
     /// <summary><c>rcpt-domain</c>: the part of <c>rcpt</c> after its last <c>@</c>.</summary>
-    RcptDomain,
+    RecipientDomain,
 
     /// <summary><c>authenticated-as</c>: the AUTH identity; "" when not authenticated.</summary>
     AuthenticatedAs,
