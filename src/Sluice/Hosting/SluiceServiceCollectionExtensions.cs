@@ -2,8 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sluice.Configuration.Settings;
+using Sluice.Queue;
 using Sluice.Session;
+using Sluice.Stages;
 
 namespace Sluice.Hosting;
 
@@ -14,25 +18,77 @@ public static class SluiceServiceCollectionExtensions
     /// Reads and validates Sluice's sections of <paramref name="configuration"/> (throws
     /// <see cref="Configuration.SluiceConfigurationException"/> listing every error) and registers the server.
     /// </summary>
-    public static IServiceCollection AddSluice(this IServiceCollection services, IConfiguration configuration) =>
+    public static SluiceBuilder AddSluice(this IServiceCollection services, IConfiguration configuration) =>
         services.AddSluice(SluiceSettingsReader.ReadOrThrow(configuration));
 
     /// <summary>Registers the server with settings already read.</summary>
-    public static IServiceCollection AddSluice(this IServiceCollection services, SluiceSettings settings)
+    public static SluiceBuilder AddSluice(this IServiceCollection services, SluiceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(settings);
         services.TryAddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SluiceListenerRegistry>();
         services.TryAddSingleton<ConnectionCounter>();
-        services.TryAddSingleton<SmtpConnectionHandler>();
+        services.AddOptions<SmtpPipelineOptions>();
+        services.TryAddSingleton(sp =>
+        {
+            var builder = new SmtpPipelineBuilder(sp.GetRequiredService<SluiceSettings>());
+            foreach (var configure in sp.GetRequiredService<IOptions<SmtpPipelineOptions>>().Value.Configure)
+            {
+                configure(builder);
+            }
+            return builder.Build();
+        });
+
+        // The host may register its own IMessageStore before or after; the files store is the default.
+        services.AddSluiceFilesQueue(settings.Queue.Path, settings.Queue.Fsync);
+        services.TryAddSingleton(sp => new SessionServices(
+            sp.GetRequiredService<SluiceSettings>(),
+            sp.GetRequiredService<SmtpPipelines>(),
+            sp.GetRequiredService<IMessageStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SmtpSession>>()));
+        services.TryAddSingleton(sp => new SmtpConnectionHandler(
+            sp.GetRequiredService<SessionServices>(),
+            sp.GetRequiredService<ILogger<SmtpConnectionHandler>>()));
+
         services.AddHostedService<SluiceLifetimeService>();
         services.AddHealthChecks()
             .AddCheck<ListenersHealthCheck>("listeners", tags: [SluiceHealth.ReadyTag])
             .AddCheck<QueueHealthCheck>("queue", tags: [SluiceHealth.ReadyTag]);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Server.ShutdownTimeout);
-        return services;
+        return new SluiceBuilder(services);
     }
+}
+
+/// <summary>Returned by <c>AddSluice</c>: adds the host's own middleware to the session stages.</summary>
+public sealed class SluiceBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+
+    /// <summary>Changes the stage pipelines (add, insert before a built-in, remove a built-in).</summary>
+    public SluiceBuilder ConfigurePipelines(Action<SmtpPipelineBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure<SmtpPipelineOptions>(o => o.Configure.Add(configure));
+        return this;
+    }
+
+    public SluiceBuilder UseConnect(Func<ConnectContext, SmtpStageDelegate<ConnectContext>, ValueTask> middleware) =>
+        ConfigurePipelines(p => p.Connect.Use(middleware));
+
+    public SluiceBuilder UseEhlo(Func<EhloContext, SmtpStageDelegate<EhloContext>, ValueTask> middleware) =>
+        ConfigurePipelines(p => p.Ehlo.Use(middleware));
+
+    public SluiceBuilder UseMail(Func<MailContext, SmtpStageDelegate<MailContext>, ValueTask> middleware) =>
+        ConfigurePipelines(p => p.Mail.Use(middleware));
+
+    public SluiceBuilder UseRcpt(Func<RcptContext, SmtpStageDelegate<RcptContext>, ValueTask> middleware) =>
+        ConfigurePipelines(p => p.Rcpt.Use(middleware));
+
+    public SluiceBuilder UseData(Func<DataContext, SmtpStageDelegate<DataContext>, ValueTask> middleware) =>
+        ConfigurePipelines(p => p.Data.Use(middleware));
 }
 
 /// <summary>Marks the listeners bound once the host has started, and draining as soon as it begins to stop.</summary>

@@ -44,15 +44,15 @@ public class ListenerTests
     }
 
     [Test]
-    public async Task The_skeleton_session_greets_answers_noop_and_quits()
+    public async Task The_session_greets_answers_noop_and_quits()
     {
         await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml());
         await using var client = await LineClient.ConnectAsync(server.EndPoint("smtp"));
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("220 mx.test.example Sluice ESMTP at your service"));
-        await client.SendAsync("NOOP\r\nnoop\r\nHELP\r\n");
+        await client.SendAsync("NOOP\r\nnoop\r\nFROB\r\n");
         Assert.That(await client.ReadLineAsync(), Does.StartWith("250 2.0.0"));
         Assert.That(await client.ReadLineAsync(), Does.StartWith("250 2.0.0"));
-        Assert.That(await client.ReadLineAsync(), Does.StartWith("502 5.5.1"));
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("500 5.5.1"));
         await client.SendAsync("QUIT\r\n");
         Assert.That(await client.ReadLineAsync(), Does.StartWith("221 2.0.0"));
         Assert.That(await client.IsClosedByServerAsync(), Is.True);

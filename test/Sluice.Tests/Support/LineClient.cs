@@ -33,6 +33,13 @@ public sealed class LineClient : IAsyncDisposable
         await _stream.WriteAsync(bytes);
     }
 
+    /// <summary>Writes raw bytes (a flood, binary data).</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _stream.WriteAsync(bytes, timeout.Token);
+    }
+
     /// <summary>Reads one line (without CRLF); null when the server closed the connection.</summary>
     public async Task<string?> ReadLineAsync()
     {

@@ -34,13 +34,17 @@ public sealed class RunningServer : IAsyncDisposable
         Listeners.First(l => l.Listener.Id == id).EndPoint ?? throw new InvalidOperationException($"listener {id} not bound");
 
     /// <summary>Starts the server on <paramref name="toml"/>; <c>{queue}</c> in it is replaced by a fresh queue directory.</summary>
-    public static async Task<RunningServer> StartAsync(string toml, params string[] overrides)
+    public static Task<RunningServer> StartAsync(string toml, params string[] overrides) =>
+        StartAsync(toml, configure: null, overrides);
+
+    /// <summary>Starts the server; <paramref name="configure"/> may replace services (a file layer, a clock) before it is built.</summary>
+    public static async Task<RunningServer> StartAsync(string toml, Action<WebApplicationBuilder>? configure, params string[] overrides)
     {
         var dir = new TempDir();
         var queue = System.IO.Path.Combine(dir.Path, "queue").Replace('\\', '/');
         var path = dir.File("sluice.toml", toml.Replace("{queue}", queue, StringComparison.Ordinal));
         var commandLine = ServerCommandLine.Parse(["--config", path, .. overrides]);
-        var app = SluiceServerApp.Build(commandLine);
+        var app = SluiceServerApp.Build(commandLine, configure);
         await app.StartAsync();
         return new RunningServer(app, dir);
     }

@@ -208,13 +208,39 @@ public static class SluiceSettingsReader
 
     private static SessionSettings ReadSession(ConfigSection section)
     {
+        var connect = section.Section("connect");
+        var ehlo = section.Section("ehlo");
+        var extensions = section.Section("extensions");
+        var rcpt = section.Section("rcpt");
+        var rcptErrors = rcpt.Section("errors");
         var data = section.Section("data");
         var limits = data.Section("limits");
+        var addHeaders = data.Section("add-headers");
         var settings = new SessionSettings
         {
             Timeout = section.DurationRule("timeout", TimeSpan.FromMinutes(5)),
             TransferLimit = section.SizeRule("transfer-limit", 262_144_000),
             Duration = section.DurationRule("duration", TimeSpan.FromMinutes(10)),
+            Connect = new ConnectSettings
+            {
+                Greeting = connect.StringRule("greeting", "Sluice ESMTP at your service"),
+            },
+            Ehlo = new EhloSettings
+            {
+                Require = ehlo.BoolRule("require", true),
+                RejectNonFqdn = ehlo.BoolRule("reject-non-fqdn", false),
+            },
+            Extensions = new ExtensionSettings
+            {
+                Pipelining = extensions.BoolRule("pipelining", true),
+                Chunking = extensions.BoolRule("chunking", true),
+            },
+            Rcpt = new RcptSettings
+            {
+                MaxRecipients = rcpt.IntRule("max-recipients", 100, 1),
+                ErrorsTotal = rcptErrors.IntRule("total", 5, 1),
+                ErrorsWait = rcptErrors.Rule("wait", TimeSpan.FromSeconds(5), ZeroOrMoreDuration),
+            },
             Data = new DataSettings
             {
                 Limits = new DataLimits
@@ -223,12 +249,34 @@ public static class SluiceSettingsReader
                     Size = limits.SizeRule("size", 104_857_600),
                     ReceivedHeaders = limits.IntRule("received-headers", 50, 1),
                 },
+                AddHeaders = new AddHeaderSettings
+                {
+                    Received = addHeaders.BoolRule("received", true),
+                    MessageId = addHeaders.BoolRule("message-id", true),
+                    Date = addHeaders.BoolRule("date", true),
+                    ReturnPath = addHeaders.BoolRule("return-path", true),
+                },
             },
         };
-        limits.ReportUnknown();
-        data.ReportUnknown();
-        section.ReportUnknown();
+        foreach (var sub in new[] { connect, ehlo, extensions, rcptErrors, rcpt, limits, addHeaders, data, section })
+        {
+            sub.ReportUnknown();
+        }
         return settings;
+    }
+
+    /// <summary>A wait may be zero ("0s" or 0): no delay.</summary>
+    private static TimeSpan ZeroOrMoreDuration(ConfigSection section, string key, Toml.ConfigNode node, TimeSpan fallback)
+    {
+        if (node.Kind == Toml.ConfigNodeKind.Integer && (long)node.Scalar! == 0)
+        {
+            return TimeSpan.Zero;
+        }
+        if (node.Kind == Toml.ConfigNodeKind.String && Values.DurationValue.TryParse((string)node.Scalar!, out var parsed))
+        {
+            return parsed;
+        }
+        return section.Duration(key, fallback);
     }
 
     private static QueueSettings ReadQueue(ConfigSection section)

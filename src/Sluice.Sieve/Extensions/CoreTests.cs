@@ -1,0 +1,149 @@
+using Sluice.Sieve.Compiler;
+using Sluice.Sieve.Runtime;
+using Sluice.Sieve.Syntax;
+using static Sluice.Sieve.Compiler.DelegateCommand;
+
+namespace Sluice.Sieve.Extensions;
+
+/// <summary>The tests of RFC 5228 §5: address, header, exists, size, allof, anyof, not, true, false.</summary>
+internal sealed class CoreTests : SieveExtension
+{
+    /// <summary>Headers that hold addresses (RFC 5228 §5.1 requires at least the first seven).</summary>
+    private static readonly HashSet<string> AddressHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "from", "to", "cc", "bcc", "sender", "resent-from", "resent-to", "reply-to", "resent-reply-to",
+        "resent-sender", "resent-cc", "resent-bcc", "return-path", "disposition-notification-to",
+        "delivered-to", "approved", "original-from", "original-sender", "original-recipient",
+        "x-envelope-from", "x-envelope-to", "x-original-to", "errors-to", "apparently-to", "mail-followup-to", "mail-reply-to",
+    };
+
+    public override string Name => "";
+
+    public override void Register(ExtensionRegistry registry)
+    {
+        registry.AddCommand(new DelegateCommand("true", CommandKind.Test, (_, c) => new ConstantTest(true, c.Node.Line, c.Node.Column)));
+        registry.AddCommand(new DelegateCommand("false", CommandKind.Test, (_, c) => new ConstantTest(false, c.Node.Line, c.Node.Column)));
+        registry.AddCommand(new DelegateCommand("not", CommandKind.Test, (_, c) => new NotTest(c.Tests[0]!, c.Node.Line, c.Node.Column)) { Tests = 1 });
+        registry.AddCommand(new DelegateCommand("allof", CommandKind.Test, (_, c) => new ListTest(c.Tests.Select(t => t!).ToList(), true, c.Node.Line, c.Node.Column)) { Tests = 2 });
+        registry.AddCommand(new DelegateCommand("anyof", CommandKind.Test, (_, c) => new ListTest(c.Tests.Select(t => t!).ToList(), false, c.Node.Line, c.Node.Column)) { Tests = 2 });
+        registry.AddCommand(new DelegateCommand("exists", CommandKind.Test, BuildExists) { Args = [List("header names")] });
+        registry.AddCommand(new DelegateCommand("size", CommandKind.Test, BuildSize)
+        {
+            Args = [Num("limit")],
+            OwnTags = [new TagDefinition("over", Group: "size"), new TagDefinition("under", Group: "size")],
+        });
+        registry.AddCommand(new DelegateCommand("header", CommandKind.Test, BuildHeader)
+        {
+            Args = [List("header names"), List("key list")],
+            Uses = TagFamilies.Comparator | TagFamilies.MatchType,
+        });
+        registry.AddCommand(new DelegateCommand("address", CommandKind.Test, BuildAddress)
+        {
+            Args = [List("header list"), List("key list")],
+            Uses = TagFamilies.Comparator | TagFamilies.MatchType | TagFamilies.AddressPart,
+        });
+    }
+
+    private static object? BuildExists(BuildContext context, BoundCommand command)
+    {
+        StringListValue? names = context.StringList(command.Positional[0]);
+        if (names is null)
+        {
+            return null;
+        }
+        return new DelegateTest(s => names.Evaluate(s).All(n => s.Message.GetHeaderValues(n).Count > 0), command.Node.Line, command.Node.Column);
+    }
+
+    private static object? BuildSize(BuildContext context, BoundCommand command)
+    {
+        bool over = command.HasTag("over");
+        if (!over && !command.HasTag("under"))
+        {
+            context.Error(command.Node, "the size test requires either the :under or the :over tag to be specified");
+            return null;
+        }
+        ulong limit = ((AstNumber)command.Positional[0]).Value;
+        return new DelegateTest(s =>
+        {
+            ulong size = (ulong)Math.Max(0, s.Message.Size);
+            return over ? size > limit : size < limit;
+        }, command.Node.Line, command.Node.Column);
+    }
+
+    private static object? BuildHeader(BuildContext context, BoundCommand command)
+    {
+        StringListValue? names = context.StringList(command.Positional[0]);
+        StringListValue? keys = context.StringList(command.Positional[1]);
+        if (names is null || keys is null)
+        {
+            return null;
+        }
+        MatchSpec match = context.MatchSpec(command);
+        return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s)), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+    }
+
+    private static IEnumerable<string> HeaderValues(RunState state, string[] names)
+    {
+        foreach (string name in names)
+        {
+            foreach (string value in state.Message.GetHeaderValues(name))
+            {
+                yield return value;
+            }
+        }
+    }
+
+    private static object? BuildAddress(BuildContext context, BoundCommand command)
+    {
+        var headerList = (AstStringList)command.Positional[0];
+        bool ok = true;
+        foreach (AstString header in headerList.Items)
+        {
+            if (!context.Compiler.ContainsVariableReference(header.Value) && !AddressHeaders.Contains(header.Value) && IsValidHeaderName(header.Value))
+            {
+                context.Error(header, $"specified header '{header.Value}' is not allowed for the address test");
+                ok = false;
+            }
+        }
+        StringListValue? names = context.StringList(headerList);
+        StringListValue? keys = context.StringList(command.Positional[1]);
+        if (!ok || names is null || keys is null)
+        {
+            return null;
+        }
+        MatchSpec match = context.MatchSpec(command);
+        AddressPart part = BuildContext.AddressPart(command);
+        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+    }
+
+    private static bool IsValidHeaderName(string name) => name.Length > 0 && name.All(c => c > 32 && c < 127 && c != ':');
+
+    /// <summary>The chosen part of every address in the named headers (an empty group has none).</summary>
+    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part)
+    {
+        foreach (string name in names)
+        {
+            if (!AddressHeaders.Contains(name))
+            {
+                continue;
+            }
+            foreach (string raw in state.Message.GetRawHeaderValues(name))
+            {
+                state.Tick();
+                List<MailAddress>? addresses = AddressParser.ParseList(raw);
+                if (addresses is null)
+                {
+                    yield return raw.Trim();
+                    continue;
+                }
+                foreach (MailAddress address in addresses)
+                {
+                    if (part.Extract(address, state) is { } value)
+                    {
+                        yield return value;
+                    }
+                }
+            }
+        }
+    }
+}

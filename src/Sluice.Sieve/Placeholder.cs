@@ -1,1 +1,0 @@
-namespace Sluice.Sieve; internal static class Placeholder {}

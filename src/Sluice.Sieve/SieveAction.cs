@@ -1,0 +1,37 @@
+namespace Sluice.Sieve;
+
+/// <summary>An action a script's run produced (RFC 5228 §4 and extensions).</summary>
+public abstract record SieveAction
+{
+    /// <summary>The action's name as the testsuite and logs use it ("keep", "fileinto", ...).</summary>
+    public abstract string Name { get; }
+}
+
+/// <summary>Store into the default mailbox; <see cref="Implicit"/> when no action cancelled the implicit keep.</summary>
+public sealed record KeepAction(IReadOnlyList<string> Flags, bool Implicit = false) : SieveAction
+{
+    public override string Name => "keep";
+}
+
+public sealed record DiscardAction : SieveAction
+{
+    public override string Name => "discard";
+}
+
+/// <summary>reject (RFC 5429) or, with <see cref="Extended"/>, ereject: refuse with the script's text.</summary>
+public sealed record RejectAction(string Reason, bool Extended) : SieveAction
+{
+    public override string Name => Extended ? "ereject" : "reject";
+}
+
+/// <summary>fileinto, with imap4flags :flags, copy :copy and mailbox :create.</summary>
+public sealed record FileIntoAction(string Mailbox, IReadOnlyList<string> Flags, bool Copy, bool Create) : SieveAction
+{
+    public override string Name => "fileinto";
+}
+
+/// <summary>redirect, with copy :copy.</summary>
+public sealed record RedirectAction(string Address, bool Copy) : SieveAction
+{
+    public override string Name => "redirect";
+}

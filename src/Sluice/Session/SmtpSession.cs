@@ -1,0 +1,719 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration.Settings;
+using Sluice.Protocol;
+using Sluice.Queue;
+using Sluice.Stages;
+
+namespace Sluice.Session;
+
+/// <summary>
+/// One SMTP session over a Kestrel connection: the read loop, the command state machine, DATA and
+/// BDAT streaming into the store, and the session limits. Commands are parsed straight out of the
+/// pipe's buffers; replies are written into the output pipe and flushed once per batch of
+/// pipelined input.
+/// </summary>
+internal sealed partial class SmtpSession : IDisposable
+{
+    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a closing session keeps reading (and dropping) what the client still sends,
+    /// so that its last reply is not lost to a TCP reset caused by unread input.</summary>
+    private static readonly TimeSpan s_lingerTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ConnectionContext _connection;
+
+    private readonly SessionServices _services;
+    private readonly SluiceSettings _settings;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly SessionLimits _limits;
+    private readonly SmtpSessionInfo _info;
+    private readonly CommandReaderState _readerState = new();
+    private readonly SmtpDataReader _data = new();
+    private readonly BdatReader _bdat = new();
+    private readonly MessageSink _sink = new();
+    private readonly ConnectContext _connect;
+    private readonly EhloContext _ehlo;
+    private readonly AuthContext _auth;
+    private readonly MailContext _mail;
+    private readonly RcptContext _rcpt;
+    private readonly DataContext _dataContext;
+    private readonly long _transferLimit;
+
+    private Mode _mode;
+    private IMessageTransaction? _transaction;
+    private bool _transactionTooBig;
+    private SmtpReply? _chunkRefusal;
+    private long _transferred;
+    private bool _close;
+
+    public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
+    {
+        _connection = connection;
+        _services = services;
+        _settings = services.Settings;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+        var preliminary = new SmtpSessionInfo(connection.ConnectionId, listenerId,
+            connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, CancellationToken.None);
+        var session = _settings.Session;
+        _limits = new SessionLimits(services.Time, session.Timeout.Evaluate(preliminary.Rules), session.Duration.Evaluate(preliminary.Rules), connection.ConnectionClosed);
+        _info = new SmtpSessionInfo(connection.ConnectionId, listenerId,
+            connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, _limits.Token);
+        _transferLimit = session.TransferLimit.Evaluate(_info.Rules);
+        _connect = new ConnectContext(_info);
+        _ehlo = new EhloContext(_info);
+        _auth = new AuthContext(_info);
+        _mail = new MailContext(_info);
+        _rcpt = new RcptContext(_info);
+        _dataContext = new DataContext(_info);
+    }
+
+    private enum Mode
+    {
+        Command,
+        Data,
+        Bdat,
+    }
+
+    public SmtpSessionInfo Info => _info;
+
+    private CancellationToken Token => _limits.Token;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            _connect.Reset();
+            await _services.Pipelines.Connect(_connect);
+            if (_connect.Reply is { } refusal && !_connect.Accepted)
+            {
+                await SendAndCloseAsync(refusal);
+                return;
+            }
+            var greeting = _settings.Session.Connect.Greeting.Evaluate(_info.Rules);
+            SmtpReplyWriter.Write(_output, 220, null, _settings.Server.Hostname + " " + greeting);
+            await _output.FlushAsync(Token);
+            if (await ReadLoopAsync())
+            {
+                await LingerAsync();
+            }
+        }
+        catch (OperationCanceledException) when (Token.IsCancellationRequested)
+        {
+            var reply = _limits.Reason switch
+            {
+                SessionEndReason.Idle => SmtpReplies.IdleTimeout,
+                SessionEndReason.Duration => SmtpReplies.SessionDurationExceeded,
+                _ => null,
+            };
+            LogEnded(_services.Logger, _info.ConnectionId, _limits.Reason);
+            if (reply is not null)
+            {
+                await SendFinalAsync(reply);
+            }
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or IOException or ConnectionAbortedException)
+        {
+            LogConnectionLost(_services.Logger, _info.ConnectionId, ex.Message);
+        }
+        finally
+        {
+            await AbortTransactionAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _sink.Dispose();
+        _limits.Dispose();
+    }
+
+    /// <summary>Runs commands until the client leaves (false) or the server closes the session (true).</summary>
+    private async Task<bool> ReadLoopAsync()
+    {
+        while (!_close)
+        {
+            var result = await _input.ReadAsync(Token);
+            var buffer = result.Buffer;
+            var start = buffer.Length;
+            var progressed = false;
+            try
+            {
+                while (!_close)
+                {
+                    if (_mode == Mode.Command)
+                    {
+                        var status = ReadCommand(ref buffer, out var command);
+                        if (status == CommandReadStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                        progressed = true;
+                        if (status == CommandReadStatus.LineTooLong)
+                        {
+                            SmtpReplies.LineTooLong.WriteTo(_output);
+                            continue;
+                        }
+                        await ExecuteAsync(command);
+                    }
+                    else
+                    {
+                        var before = buffer.Length;
+                        var status = _mode == Mode.Data ? ReadData(ref buffer) : ReadChunk(ref buffer);
+                        progressed |= buffer.Length != before;
+                        await _sink.FlushAsync(final: false, Token);
+                        if (status == DataReadStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                        progressed = true;
+                        if (_mode == Mode.Data)
+                        {
+                            await FinishDataAsync();
+                        }
+                        else
+                        {
+                            await FinishChunkAsync();
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                _transferred += start - buffer.Length;
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (progressed)
+            {
+                _limits.Touch();
+            }
+            if (_transferred > _transferLimit && !_close)
+            {
+                SmtpReplies.TransferLimitExceeded.WriteTo(_output);
+                _close = true;
+                LogTransferLimit(_services.Logger, _info.ConnectionId, _transferred);
+            }
+            await _output.FlushAsync(Token);
+            if (result.IsCompleted)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>After the server's last reply, drops what the client still sends for a short while, or until it closes.</summary>
+    private async Task LingerAsync()
+    {
+        using var timeout = new CancellationTokenSource(s_lingerTimeout, _services.Time);
+        try
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                var result = await _input.ReadAsync(timeout.Token);
+                _input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
+        {
+            // Done lingering.
+        }
+    }
+
+    private CommandReadStatus ReadCommand(ref ReadOnlySequence<byte> buffer, out SmtpCommand command)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = SmtpCommandReader.TryReadCommand(ref reader, _readerState, out command);
+        buffer = buffer.Slice(reader.Position);
+        return status;
+    }
+
+    private DataReadStatus ReadData(ref ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = _data.Read(ref reader, _transaction is null ? null : _sink);
+        buffer = buffer.Slice(reader.Position);
+        return status;
+    }
+
+    private DataReadStatus ReadChunk(ref ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = _bdat.Read(ref reader, _transaction is null ? null : _sink);
+        buffer = buffer.Slice(reader.Position);
+        return status;
+    }
+
+    private ValueTask ExecuteAsync(SmtpCommand command)
+    {
+        if (!command.IsValid && command.Verb is not (SmtpVerb.Rcpt or SmtpVerb.Bdat))
+        {
+            Reply(SmtpReplies.ForError(command.Error));
+            return ValueTask.CompletedTask;
+        }
+        switch (command.Verb)
+        {
+            case SmtpVerb.Ehlo:
+            case SmtpVerb.Helo:
+                return EhloAsync(command);
+            case SmtpVerb.Mail:
+                return MailAsync(command);
+            case SmtpVerb.Rcpt:
+                return RcptAsync(command);
+            case SmtpVerb.Data:
+                return DataAsync();
+            case SmtpVerb.Bdat:
+                return BdatAsync(command);
+            case SmtpVerb.Rset:
+                return RsetAsync();
+            case SmtpVerb.Noop:
+                Reply(SmtpReplies.Ok);
+                break;
+            case SmtpVerb.Help:
+                Reply(SmtpReplies.Help);
+                break;
+            case SmtpVerb.Vrfy:
+            case SmtpVerb.Expn:
+                Reply(SmtpReplies.VrfyDisabled);
+                break;
+            case SmtpVerb.Quit:
+                Reply(SmtpReplies.Bye);
+                _close = true;
+                break;
+            case SmtpVerb.StartTls:
+                Reply(_info.IsTls ? SmtpReplies.AlreadyTls : SmtpReplies.TlsNotAvailable);
+                break;
+            case SmtpVerb.Auth:
+                return AuthAsync(command);
+            default:
+                Reply(SmtpReplies.UnknownCommand);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask EhloAsync(SmtpCommand command)
+    {
+        _ehlo.Reset();
+        _ehlo.IsExtended = command.Verb == SmtpVerb.Ehlo;
+        _ehlo.Domain = command.Domain ?? string.Empty;
+        _ehlo.DomainKind = command.DomainKind;
+        await _services.Pipelines.Ehlo(_ehlo);
+        if (!_ehlo.Accepted)
+        {
+            Reply(_ehlo);
+            return;
+        }
+
+        // RFC 5321 4.1.4: EHLO/HELO resets any transaction in progress.
+        await AbortTransactionAsync();
+        _info.HeloDomain = _ehlo.Domain;
+        _info.IsExtended = _ehlo.IsExtended;
+        _info.Rules.HeloDomain = _ehlo.Domain;
+        if (_ehlo.IsExtended)
+        {
+            _services.EhloReplies.Get(Capabilities()).WriteTo(_output, _services.Time.GetUtcNow());
+        }
+        else
+        {
+            SmtpReplyWriter.Write(_output, 250, null, _settings.Server.Hostname);
+        }
+        _close |= _ehlo.CloseAfterReply;
+    }
+
+    private EhloCapabilities Capabilities()
+    {
+        var extensions = _settings.Session.Extensions;
+        return new EhloCapabilities
+        {
+            Hostname = _settings.Server.Hostname,
+            Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
+            Chunking = extensions.Chunking.Evaluate(_info.Rules),
+            MaxMessageSize = _settings.Session.Data.Limits.Size.Evaluate(_info.Rules),
+            EightBitMime = true,
+            SmtpUtf8 = true,
+            EnhancedStatusCodes = true,
+        };
+    }
+
+    private async ValueTask MailAsync(SmtpCommand command)
+    {
+        if (_info.InTransaction)
+        {
+            Reply(SmtpReplies.TransactionInProgress);
+            return;
+        }
+        _mail.Reset();
+        _mail.From = command.Path;
+        _mail.Sender = command.Path.Address;
+        _mail.Parameters = command.Parameters;
+        await _services.Pipelines.Mail(_mail);
+        if (_mail.Accepted)
+        {
+            _info.OpenTransaction(_mail.Sender, command.Parameters);
+            _info.Rules.Sender = _mail.Sender;
+            _transactionTooBig = false;
+        }
+        Reply(_mail);
+    }
+
+    private async ValueTask RcptAsync(SmtpCommand command)
+    {
+        if (!_info.InTransaction)
+        {
+            Reply(command.IsValid ? SmtpReplies.MailRequired : SmtpReplies.ForError(command.Error));
+            return;
+        }
+        if (!command.IsValid)
+        {
+            await RefuseRecipientAsync(SmtpReplies.ForError(command.Error), counted: command.Error is SmtpCommandError.BadRecipientAddress or SmtpCommandError.Syntax);
+            return;
+        }
+        _rcpt.Reset();
+        _rcpt.CountsAsError = false;
+        _rcpt.To = command.Path;
+        _rcpt.Recipient = command.Path.Address;
+        _rcpt.Parameters = command.Parameters;
+        _info.Rules.Recipient = command.Path.Address;
+        await _services.Pipelines.Rcpt(_rcpt);
+        if (_rcpt.Accepted)
+        {
+            _info.AddRecipient(new TransactionRecipient(_rcpt.Recipient, command.Parameters.OriginalRecipient, command.Parameters.Notify));
+            Reply(_rcpt);
+            return;
+        }
+        await RefuseRecipientAsync(_rcpt.Reply ?? SmtpReplies.MailboxUnknown, _rcpt.CountsAsError, _rcpt.CloseAfterReply);
+    }
+
+    /// <summary>
+    /// Counted refusals (<c>session.rcpt.errors.*</c>): the one that reaches the total closes the
+    /// session with 451 4.3.0; the others are answered after the configured wait. The wait is an
+    /// await on the session's own timer, so other sessions are not held up.
+    /// </summary>
+    private async ValueTask RefuseRecipientAsync(SmtpReply reply, bool counted, bool close = false)
+    {
+        if (!counted)
+        {
+            Reply(reply);
+            _close |= close;
+            return;
+        }
+        _info.RecipientErrors++;
+        if (_info.RecipientErrors >= _settings.Session.Rcpt.ErrorsTotal.Evaluate(_info.Rules))
+        {
+            Reply(SmtpReplies.TooManyInvalidRecipients);
+            _close = true;
+            return;
+        }
+        var wait = _settings.Session.Rcpt.ErrorsWait.Evaluate(_info.Rules);
+        if (wait > TimeSpan.Zero)
+        {
+            await _output.FlushAsync(Token);
+            await Task.Delay(wait, _services.Time, Token);
+        }
+        Reply(reply);
+        _close |= close;
+    }
+
+    private async ValueTask DataAsync()
+    {
+        if (!_info.InTransaction || _info.Recipients.Count == 0)
+        {
+            Reply(SmtpReplies.RecipientRequired);
+            return;
+        }
+        if (_info.MailParameters.Body == SmtpBodyType.BinaryMime)
+        {
+            Reply(new SmtpReply(503, "5.5.1", "BINARYMIME requires BDAT"));
+            return;
+        }
+        if (await BeginTransactionAsync() is { } refusal)
+        {
+            Reply(refusal);
+            return;
+        }
+        _data.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+        SmtpReplies.StartMailInput.WriteTo(_output);
+        _mode = Mode.Data;
+    }
+
+    private async ValueTask BdatAsync(SmtpCommand command)
+    {
+        if (!command.IsValid)
+        {
+            // The chunk size is unknown, so the octets that follow cannot be skipped: the stream is
+            // out of step with the client, and the only safe answer closes the session.
+            Reply(SmtpReplies.ForError(command.Error));
+            _close = true;
+            return;
+        }
+        _mode = Mode.Bdat;
+        _chunkRefusal = !_settings.Session.Extensions.Chunking.Evaluate(_info.Rules) ? SmtpReplies.UnknownCommand
+            : !_info.InTransaction || _info.Recipients.Count == 0 ? SmtpReplies.RecipientRequired
+            : null;
+        if (_chunkRefusal is null && _transaction is null && !_transactionTooBig)
+        {
+            _chunkRefusal = await BeginTransactionAsync();
+            if (_chunkRefusal is not null)
+            {
+                _info.ResetTransaction();
+            }
+            else
+            {
+                _bdat.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+            }
+        }
+        // A refused chunk's octets still follow the command: read and drop them to stay in step.
+        _bdat.BeginChunk(command.ChunkSize, command.IsLastChunk, discard: _chunkRefusal is not null || _transactionTooBig);
+    }
+
+    private async ValueTask FinishChunkAsync()
+    {
+        _mode = Mode.Command;
+        if (_chunkRefusal is { } refusal)
+        {
+            Reply(refusal);
+            return;
+        }
+        if (_bdat.TooBig)
+        {
+            _transactionTooBig = true;
+            await AbortMessageAsync();
+            Reply(SmtpReplies.MessageTooBig);
+            if (_bdat.IsLastChunk)
+            {
+                _info.ResetTransaction();
+                _transactionTooBig = false;
+            }
+            return;
+        }
+        if (!_bdat.IsLastChunk)
+        {
+            Reply(SmtpReplies.ChunkOk);
+            return;
+        }
+        await CompleteMessageAsync(_bdat.MessageSize, _bdat.ReceivedHeaderCount, chunked: true);
+    }
+
+    private async ValueTask FinishDataAsync()
+    {
+        _mode = Mode.Command;
+        if (_data.TooBig)
+        {
+            await AbortMessageAsync();
+            _info.ResetTransaction();
+            Reply(SmtpReplies.MessageTooBig);
+            return;
+        }
+        await CompleteMessageAsync(_data.MessageSize, _data.ReceivedHeaderCount, chunked: false);
+    }
+
+    /// <summary>The whole message is staged: run the DATA stage, then commit it and answer with the id.</summary>
+    private async ValueTask CompleteMessageAsync(long size, int receivedHeaders, bool chunked)
+    {
+        var transaction = _transaction!;
+        await _sink.FlushAsync(final: true, Token);
+        if (_sink.Failed)
+        {
+            await AbortMessageAsync();
+            _info.ResetTransaction();
+            Reply(SmtpReplies.StorageFailure);
+            return;
+        }
+
+        _dataContext.Reset();
+        _dataContext.MessageId = transaction.Id;
+        _dataContext.Size = size;
+        _dataContext.ReceivedHeaders = receivedHeaders;
+        _dataContext.IsChunked = chunked;
+        await _services.Pipelines.Data(_dataContext);
+        if (!_dataContext.Accepted)
+        {
+            await AbortMessageAsync();
+            _info.ResetTransaction();
+            Reply(_dataContext);
+            return;
+        }
+
+        try
+        {
+            await transaction.CommitAsync(Envelope(), Token);
+        }
+        catch (MessageStoreException ex)
+        {
+            LogStoreFailed(_services.Logger, _info.ConnectionId, transaction.Id, ex);
+            await AbortMessageAsync();
+            _info.ResetTransaction();
+            Reply(SmtpReplies.StorageFailure);
+            return;
+        }
+
+        LogAccepted(_services.Logger, _info.ConnectionId, transaction.Id, transaction.Length, _info.Recipients.Count);
+        _sink.End();
+        _transaction = null;
+        await transaction.DisposeAsync();
+        _info.MessagesAccepted++;
+        _info.ResetTransaction();
+        SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+        _close |= _dataContext.CloseAfterReply;
+    }
+
+    private MessageEnvelope Envelope()
+    {
+        var parameters = _info.MailParameters;
+        var recipients = new EnvelopeRecipient[_info.Recipients.Count];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            var r = _info.Recipients[i];
+            recipients[i] = new EnvelopeRecipient(r.Address)
+            {
+                Orcpt = r.Orcpt,
+                Notify = r.Notify == Protocol.DsnNotify.None ? null : (Queue.DsnNotify)(int)r.Notify,
+            };
+        }
+        return new MessageEnvelope
+        {
+            From = _info.Sender,
+            To = recipients,
+            ReceivedAt = _services.Time.GetUtcNow(),
+            RemoteIp = _info.RemoteEndPoint?.Address is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null,
+            Helo = _info.HeloDomain,
+            AuthenticatedAs = _info.AuthenticatedAs,
+            Body = parameters.Body switch
+            {
+                SmtpBodyType.EightBitMime => MessageBodyType.EightBitMime,
+                SmtpBodyType.BinaryMime => MessageBodyType.BinaryMime,
+                _ => MessageBodyType.SevenBit,
+            },
+            SmtpUtf8 = parameters.SmtpUtf8,
+            RequireTls = parameters.RequireTls,
+            EnvId = parameters.EnvelopeId,
+            Ret = parameters.Ret switch
+            {
+                Protocol.DsnReturn.Full => Queue.DsnReturn.Full,
+                Protocol.DsnReturn.Headers => Queue.DsnReturn.Headers,
+                _ => null,
+            },
+            Priority = parameters.Has(SmtpParameters.MtPriority) ? parameters.MtPriority : null,
+        };
+    }
+
+    /// <summary>Opens the store transaction for the message about to arrive; the refusal (452 4.3.1) when it cannot.</summary>
+    private async ValueTask<SmtpReply?> BeginTransactionAsync()
+    {
+        var store = _services.Store;
+        if (!store.HasFreeSpace(_settings.Queue.MinFreeSpace))
+        {
+            return SmtpReplies.StorageFailure;
+        }
+        try
+        {
+            _transaction = await store.BeginAsync(Token);
+        }
+        catch (MessageStoreException ex)
+        {
+            LogStoreFailed(_services.Logger, _info.ConnectionId, "-", ex);
+            return SmtpReplies.StorageFailure;
+        }
+        var addHeaders = _settings.Session.Data.AddHeaders;
+        var choice = new TraceHeaders.Choice(
+            addHeaders.Received.Evaluate(_info.Rules),
+            addHeaders.ReturnPath.Evaluate(_info.Rules),
+            addHeaders.MessageId.Evaluate(_info.Rules),
+            addHeaders.Date.Evaluate(_info.Rules));
+        var id = _transaction.Id;
+        var now = _services.Time.GetUtcNow();
+        var hostname = _settings.Server.Hostname;
+        var info = _info;
+        _sink.Begin(_transaction, facts => TraceHeaders.Build(choice, facts, info, hostname, id, now));
+        return null;
+    }
+
+    private async ValueTask RsetAsync()
+    {
+        await AbortTransactionAsync();
+        Reply(SmtpReplies.Ok);
+    }
+
+    private async ValueTask AuthAsync(SmtpCommand command)
+    {
+        _auth.Reset();
+        _auth.Mechanism = command.AuthMechanism ?? string.Empty;
+        await _services.Pipelines.Auth(_auth);
+        Reply(_auth);
+    }
+
+    /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
+    private async ValueTask AbortMessageAsync()
+    {
+        _sink.End();
+        if (_transaction is { } transaction)
+        {
+            _transaction = null;
+            await transaction.DisposeAsync();
+        }
+    }
+
+    private async ValueTask AbortTransactionAsync()
+    {
+        await AbortMessageAsync();
+        _info.ResetTransaction();
+        _transactionTooBig = false;
+    }
+
+    private void Reply(SmtpReply reply) => reply.WriteTo(_output);
+
+    private void Reply(SmtpStageContext context)
+    {
+        (context.Reply ?? SmtpReplies.Ok).WriteTo(_output);
+        _close |= context.CloseAfterReply;
+    }
+
+    private async Task SendAndCloseAsync(SmtpReply reply)
+    {
+        reply.WriteTo(_output);
+        await _output.FlushAsync(Token);
+    }
+
+    /// <summary>The reply that ends the session after a limit; written with its own short deadline,
+    /// since the session token is already cancelled and a client that does not read must not hold us.</summary>
+    private async Task SendFinalAsync(SmtpReply reply)
+    {
+        using var timeout = new CancellationTokenSource(s_finalReplyTimeout, _services.Time);
+        try
+        {
+            reply.WriteTo(_output);
+            await _output.FlushAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or InvalidOperationException)
+        {
+            // The client is gone or not reading: drop the connection rather than wait on its unsent output.
+            _connection.Abort(new ConnectionAbortedException("The client does not read its replies."));
+        }
+    }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Session {ConnectionId} ended by the server: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string connectionId, SessionEndReason reason);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Session {ConnectionId} lost its connection: {Error}")]
+    private static partial void LogConnectionLost(ILogger logger, string connectionId, string error);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Session {ConnectionId} passed its transfer limit ({Bytes} bytes)")]
+    private static partial void LogTransferLimit(ILogger logger, string connectionId, long bytes);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Debug, Message = "Session {ConnectionId} stored message {MessageId} ({Size} bytes, {Recipients} recipients)")]
+    private static partial void LogAccepted(ILogger logger, string connectionId, string messageId, long size, int recipients);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Error, Message = "Session {ConnectionId} could not store message {MessageId}")]
+    private static partial void LogStoreFailed(ILogger logger, string connectionId, string messageId, Exception exception);
+}

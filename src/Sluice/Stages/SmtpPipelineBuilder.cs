@@ -1,0 +1,63 @@
+using Sluice.Configuration.Settings;
+using Sluice.Stages.BuiltIn;
+
+namespace Sluice.Stages;
+
+/// <summary>
+/// The six stage pipelines before they are built: the built-in checks are already in (named
+/// <c>sluice.*</c>); a host adds its own middleware with <c>Rcpt.Use(...)</c> and friends.
+/// </summary>
+public sealed class SmtpPipelineBuilder
+{
+    public SmtpPipelineBuilder(SluiceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Settings = settings;
+        Ehlo.Use(next => EhloChecks.RejectNonFqdnCheck(next, settings), EhloChecks.RejectNonFqdn);
+        Mail.Use(next => MailChecks.EhloRequiredCheck(next, settings), MailChecks.EhloRequired)
+            .Use(next => MailChecks.MessagesPerSessionCheck(next, settings), MailChecks.MessagesPerSession)
+            .Use(next => MailChecks.ExtensionsCheck(next, settings), MailChecks.Extensions)
+            .Use(next => MailChecks.SizeCheck(next, settings), MailChecks.Size);
+        Rcpt.Use(RcptChecks.ParametersCheck, RcptChecks.Parameters)
+            .Use(next => RcptChecks.MaxRecipientsCheck(next, settings), RcptChecks.MaxRecipients);
+        Data.Use(next => DataChecks.ReceivedHeadersCheck(next, settings), DataChecks.ReceivedHeaders);
+    }
+
+    public SluiceSettings Settings { get; }
+
+    public SmtpStagePipelineBuilder<ConnectContext> Connect { get; } = new();
+
+    public SmtpStagePipelineBuilder<EhloContext> Ehlo { get; } = new();
+
+    public SmtpStagePipelineBuilder<AuthContext> Auth { get; } = new();
+
+    public SmtpStagePipelineBuilder<MailContext> Mail { get; } = new();
+
+    public SmtpStagePipelineBuilder<RcptContext> Rcpt { get; } = new();
+
+    public SmtpStagePipelineBuilder<DataContext> Data { get; } = new();
+
+    /// <summary>Builds every pipeline in front of its terminal step.</summary>
+    public SmtpPipelines Build() => new(
+        Connect.Build(Terminals.Connect),
+        Ehlo.Build(Terminals.Ehlo),
+        Auth.Build(Terminals.Auth),
+        Mail.Build(Terminals.Mail),
+        Rcpt.Build(Terminals.Rcpt),
+        Data.Build(Terminals.Data));
+}
+
+/// <summary>The built pipelines, one per stage; built once at start-up and shared by every session.</summary>
+public sealed record SmtpPipelines(
+    SmtpStageDelegate<ConnectContext> Connect,
+    SmtpStageDelegate<EhloContext> Ehlo,
+    SmtpStageDelegate<AuthContext> Auth,
+    SmtpStageDelegate<MailContext> Mail,
+    SmtpStageDelegate<RcptContext> Rcpt,
+    SmtpStageDelegate<DataContext> Data);
+
+/// <summary>Host configuration of the pipelines, applied in registration order when they are built.</summary>
+public sealed class SmtpPipelineOptions
+{
+    public List<Action<SmtpPipelineBuilder>> Configure { get; } = [];
+}
