@@ -8,6 +8,7 @@ using Sluice.Configuration.Settings;
 using Sluice.Queue;
 using Sluice.Session;
 using Sluice.Stages;
+using Sluice.Tls;
 
 namespace Sluice.Hosting;
 
@@ -30,6 +31,8 @@ public static class SluiceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SluiceListenerRegistry>();
         services.TryAddSingleton<ConnectionCounter>();
+        services.TryAddSingleton<CertificateStore>();
+        services.AddHostedService<CertificateReloadService>();
         services.AddOptions<SmtpPipelineOptions>();
         services.TryAddSingleton(sp =>
         {
@@ -48,6 +51,7 @@ public static class SluiceServiceCollectionExtensions
             sp.GetRequiredService<SmtpPipelines>(),
             sp.GetRequiredService<IMessageStore>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<CertificateStore>(),
             sp.GetRequiredService<ILogger<SmtpSession>>()));
         services.TryAddSingleton(sp => new SmtpConnectionHandler(
             sp.GetRequiredService<SessionServices>(),

@@ -3,6 +3,7 @@ using Sluice.Configuration.Settings;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
+using Sluice.Tls;
 
 namespace Sluice.Session;
 
@@ -12,8 +13,13 @@ internal sealed class SessionServices(
     SmtpPipelines pipelines,
     IMessageStore store,
     TimeProvider time,
+    CertificateStore certificates,
     ILogger<SmtpSession> logger)
 {
+    private readonly Dictionary<string, TlsPolicy> _tls = settings.Server.Listeners.ToDictionary(
+        l => l.Id, l => new TlsPolicy(settings, l, certificates), StringComparer.Ordinal);
+    private readonly TlsPolicy _noListener = new(settings, new ListenerSettings { Id = string.Empty, Bind = [] }, certificates);
+
     public SluiceSettings Settings { get; } = settings;
 
     public SmtpPipelines Pipelines { get; } = pipelines;
@@ -25,4 +31,7 @@ internal sealed class SessionServices(
     public ILogger Logger { get; } = logger;
 
     public EhloReplyCache EhloReplies { get; } = new();
+
+    /// <summary>The TLS policy of a listener (its overrides of <c>server.tls.*</c>).</summary>
+    public TlsPolicy TlsPolicyFor(string listenerId) => _tls.TryGetValue(listenerId, out var policy) ? policy : _noListener;
 }

@@ -7,6 +7,9 @@ using Sluice.Configuration.Settings;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
+using Sluice.Tls;
+using System.Net.Security;
+using System.Security.Authentication;
 
 namespace Sluice.Session;
 
@@ -18,6 +21,10 @@ namespace Sluice.Session;
 /// </summary>
 internal sealed partial class SmtpSession : IDisposable
 {
+    /// <summary>STARTTLS followed by more input in the same read: those bytes were sent in plain text and
+    /// could be taken for commands inside TLS (CVE-2011-0411), so STARTTLS is refused and they run as plain commands.</summary>
+    private static readonly SmtpReply s_startTlsNotLast = new(503, "5.5.1", "STARTTLS must be the last command of a pipelined group");
+
     private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a closing session keeps reading (and dropping) what the client still sends,
@@ -28,8 +35,11 @@ internal sealed partial class SmtpSession : IDisposable
 
     private readonly SessionServices _services;
     private readonly SluiceSettings _settings;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private readonly TlsPolicy _tls;
+    private PipeReader _input;
+    private PipeWriter _output;
+    private SslStream? _sslStream;
+    private bool _startTls;
     private readonly SessionLimits _limits;
     private readonly SmtpSessionInfo _info;
     private readonly CommandReaderState _readerState = new();
@@ -58,6 +68,7 @@ internal sealed partial class SmtpSession : IDisposable
         _settings = services.Settings;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
+        _tls = services.TlsPolicyFor(listenerId);
         var preliminary = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, CancellationToken.None);
         var session = _settings.Session;
@@ -88,6 +99,10 @@ internal sealed partial class SmtpSession : IDisposable
     {
         try
         {
+            if (_tls.Implicit && !await HandshakeAsync())
+            {
+                return;
+            }
             _connect.Reset();
             await _services.Pipelines.Connect(_connect);
             if (_connect.Reply is { } refusal && !_connect.Accepted)
@@ -130,6 +145,7 @@ internal sealed partial class SmtpSession : IDisposable
     public void Dispose()
     {
         _sink.Dispose();
+        _sslStream?.Dispose();
         _limits.Dispose();
     }
 
@@ -159,7 +175,13 @@ internal sealed partial class SmtpSession : IDisposable
                             SmtpReplies.LineTooLong.WriteTo(_output);
                             continue;
                         }
+                        _startTls = command.Verb == SmtpVerb.StartTls && command.IsValid && buffer.IsEmpty
+                            && !_info.IsTls && _tls.StartTlsOffered;
                         await ExecuteAsync(command);
+                        if (_startTls)
+                        {
+                            break;
+                        }
                     }
                     else
                     {
@@ -204,7 +226,58 @@ internal sealed partial class SmtpSession : IDisposable
             {
                 return false;
             }
+            if (_startTls)
+            {
+                _startTls = false;
+                if (!await HandshakeAsync())
+                {
+                    return false;
+                }
+            }
         }
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the TLS handshake over the connection's pipes and swaps the session's reader and writer to
+    /// the TLS ones. After STARTTLS the session starts over (RFC 3207 4.2): the client must EHLO again.
+    /// False when the handshake fails or times out (the connection is then dropped).
+    /// </summary>
+    private async Task<bool> HandshakeAsync()
+    {
+        var ssl = new SslStream(new DuplexPipeStream(_input, _output), leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(_tls.Timeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(_tls.ServerOptions(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            LogHandshakeFailed(_services.Logger, _info.ConnectionId, ex.Message);
+            await ssl.DisposeAsync();
+            if (Token.IsCancellationRequested)
+            {
+                throw;
+            }
+            return false;
+        }
+        _sslStream = ssl;
+        _input = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
+        _output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));
+        await AbortTransactionAsync();
+        _readerState.Reset();
+        _info.IsTls = true;
+        _info.TlsProtocol = ssl.SslProtocol switch
+        {
+            SslProtocols.Tls13 => "TLSv1.3",
+            SslProtocols.Tls12 => "TLSv1.2",
+            var other => other.ToString(),
+        };
+        _info.TlsCipher = ssl.NegotiatedCipherSuite.ToString();
+        _info.HeloDomain = null;
+        _info.IsExtended = false;
+        _info.Rules.HeloDomain = string.Empty;
         return true;
     }
 
@@ -291,7 +364,10 @@ internal sealed partial class SmtpSession : IDisposable
                 _close = true;
                 break;
             case SmtpVerb.StartTls:
-                Reply(_info.IsTls ? SmtpReplies.AlreadyTls : SmtpReplies.TlsNotAvailable);
+                Reply(_info.IsTls ? SmtpReplies.AlreadyTls
+                    : !_tls.StartTlsOffered ? SmtpReplies.TlsNotAvailable
+                    : _startTls ? SmtpReplies.ReadyToStartTls
+                    : s_startTlsNotLast);
                 break;
             case SmtpVerb.Auth:
                 return AuthAsync(command);
@@ -339,6 +415,8 @@ internal sealed partial class SmtpSession : IDisposable
             Hostname = _settings.Server.Hostname,
             Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
             Chunking = extensions.Chunking.Evaluate(_info.Rules),
+            StartTls = !_info.IsTls && _tls.StartTlsOffered,
+            RequireTls = _info.IsTls && extensions.RequireTls.Evaluate(_info.Rules),
             MaxMessageSize = _settings.Session.Data.Limits.Size.Evaluate(_info.Rules),
             EightBitMime = true,
             SmtpUtf8 = true,
@@ -701,6 +779,9 @@ internal sealed partial class SmtpSession : IDisposable
             _connection.Abort(new ConnectionAbortedException("The client does not read its replies."));
         }
     }
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "Session {ConnectionId}: TLS handshake failed: {Error}")]
+    private static partial void LogHandshakeFailed(ILogger logger, string connectionId, string error);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Session {ConnectionId} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string connectionId, SessionEndReason reason);

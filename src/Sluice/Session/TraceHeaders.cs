@@ -40,8 +40,12 @@ internal static class TraceHeaders
         // No reverse DNS lookup is made (yet): the name is "unknown", the address is what counts.
         text.Append("Received: from ").Append(session.HeloDomain ?? "unknown")
             .Append(" (unknown [").Append(AddressLiteral(session.RemoteEndPoint?.Address)).Append("])\r\n")
-            .Append("\tby ").Append(hostname).Append(" (Sluice) with ").Append(Protocol(session))
-            .Append(" id ").Append(queueId);
+            .Append("\tby ").Append(hostname).Append(" (Sluice) with ").Append(Protocol(session));
+        if (session.IsTls)
+        {
+            text.Append(" (").Append(session.TlsProtocol).Append(" cipher ").Append(session.TlsCipher).Append(')');
+        }
+        text.Append(" id ").Append(queueId);
         if (session.Recipients.Count == 1)
         {
             text.Append("\r\n\tfor <").Append(session.Recipients[0].Address).Append('>');

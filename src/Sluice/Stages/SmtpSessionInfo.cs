@@ -54,6 +54,12 @@ public sealed class SmtpSessionInfo
 
     public bool IsTls { get; internal set; }
 
+    /// <summary>The negotiated TLS version (<c>TLSv1.3</c>), null without TLS.</summary>
+    public string? TlsProtocol { get; internal set; }
+
+    /// <summary>The negotiated cipher suite, null without TLS.</summary>
+    public string? TlsCipher { get; internal set; }
+
     /// <summary>The authenticated user; null when not authenticated.</summary>
     public string? AuthenticatedAs { get; internal set; }
 

@@ -48,6 +48,20 @@ internal static class SectionValues
         return allowFile ? FileOrText(section, key, node, text) : text;
     }
 
+    /// <summary>A string that may be <c>file://PATH</c>: its text, and the full path of the file it came from (null for inline text).</summary>
+    public static string? FileBackedString(this ConfigSection section, string key, out string? path)
+    {
+        path = null;
+        var text = section.OptionalString(key, allowFile: true);
+        if (text is not null && section.Value(key) is { Kind: ConfigNodeKind.String, Scalar: string raw } node
+            && raw.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            var relative = raw["file://".Length..];
+            path = Path.IsPathRooted(relative) ? relative : Path.Combine(node.Source.BaseDirectory, relative);
+        }
+        return text;
+    }
+
     public static TimeSpan Duration(this ConfigSection section, string key, TimeSpan fallback)
     {
         var node = section.Value(key);

@@ -48,6 +48,9 @@ public sealed record ExtensionSettings
 
     /// <summary>RFC 3030 CHUNKING (BDAT) and BINARYMIME.</summary>
     public required Rule<bool> Chunking { get; init; }
+
+    /// <summary>RFC 8689 REQUIRETLS, advertised only inside TLS.</summary>
+    public required Rule<bool> RequireTls { get; init; }
 }
 
 /// <summary><c>[session.rcpt]</c>.</summary>

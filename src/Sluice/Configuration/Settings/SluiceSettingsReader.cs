@@ -90,8 +90,8 @@ public static class SluiceSettingsReader
         foreach (var id in section.Keys())
         {
             var entry = section.Section(id);
-            var cert = entry.OptionalString("cert", allowFile: true);
-            var key = entry.OptionalString("private-key", allowFile: true);
+            var cert = entry.FileBackedString("cert", out var certFile);
+            var key = entry.FileBackedString("private-key", out var keyFile);
             entry.ReportUnknown();
             if (cert is null || key is null)
             {
@@ -110,7 +110,7 @@ public static class SluiceSettingsReader
                 entry.Error(entry.Value("cert"), "cert", "not a valid PEM certificate and private key: " + ex.Message);
                 continue;
             }
-            result[id] = new CertificateSettings(id, cert, key);
+            result[id] = new CertificateSettings(id, cert, key) { CertFile = certFile, PrivateKeyFile = keyFile };
         }
         return result;
     }
@@ -234,6 +234,7 @@ public static class SluiceSettingsReader
             {
                 Pipelining = extensions.BoolRule("pipelining", true),
                 Chunking = extensions.BoolRule("chunking", true),
+                RequireTls = extensions.BoolRule("requiretls", true),
             },
             Rcpt = new RcptSettings
             {

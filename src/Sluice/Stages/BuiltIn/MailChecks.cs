@@ -13,11 +13,12 @@ internal static class MailChecks
 
     /// <summary>
     /// Parameters of extensions this server does not offer (DSN, FUTURERELEASE, DELIVERBY,
-    /// MT-PRIORITY, REQUIRETLS before TLS, AUTH=): 555 5.5.4 per RFC 5321 4.1.1.11.
+    /// MT-PRIORITY, AUTH=): 555 5.5.4 per RFC 5321 4.1.1.11. REQUIRETLS is checked on its own: it is
+    /// offered inside TLS only.
     /// </summary>
     private const SmtpParameters NotOffered =
         SmtpParameters.Ret | SmtpParameters.EnvId | SmtpParameters.HoldFor | SmtpParameters.HoldUntil
-        | SmtpParameters.By | SmtpParameters.MtPriority | SmtpParameters.RequireTls | SmtpParameters.Auth;
+        | SmtpParameters.By | SmtpParameters.MtPriority | SmtpParameters.Auth;
 
     /// <summary><c>session.ehlo.require</c>: MAIL before EHLO/HELO is refused (503 5.5.1).</summary>
     public static SmtpStageDelegate<MailContext> EhloRequiredCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
@@ -46,7 +47,8 @@ internal static class MailChecks
     {
         var parameters = context.Parameters;
         if ((parameters.Present & NotOffered) != 0
-            || (parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules)))
+            || (parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules))
+            || (parameters.RequireTls && !(context.Session.IsTls && settings.Session.Extensions.RequireTls.Evaluate(context.Session.Rules))))
         {
             context.Refuse(SmtpReplies.UnknownParameter);
             return ValueTask.CompletedTask;
