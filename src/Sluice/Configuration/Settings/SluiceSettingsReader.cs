@@ -14,7 +14,7 @@ namespace Sluice.Configuration.Settings;
 public static class SluiceSettingsReader
 {
     /// <summary>Top-level sections that belong to Sluice (and are checked for unknown keys).</summary>
-    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue"];
+    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue", "directory"];
 
     /// <summary>Top-level sections a TOML file may hold that are not Sluice's own (passed to the host).</summary>
     private static readonly string[] s_passThroughSections = ["logging"];
@@ -27,12 +27,15 @@ public static class SluiceSettingsReader
         var root = new ConfigSection(layers, [], errors);
 
         var certificates = ReadCertificates(root.Section("certificate"));
+        // Directories first: rules anywhere below may name their lookup lists in in-list.
+        root.Directories = DirectorySettingsReader.Read(root.Section("directory"));
         var settings = new SluiceSettings
         {
             Server = ReadServer(root.Section("server"), certificates),
             Certificates = certificates,
             Session = ReadSession(root.Section("session")),
             Queue = ReadQueue(root.Section("queue")),
+            Directories = root.Directories,
         };
 
         // Unknown top-level keys are only checked in TOML files: a host's IConfiguration also holds
