@@ -32,6 +32,7 @@ public static class SluiceServiceCollectionExtensions
         services.TryAddSingleton<SluiceListenerRegistry>();
         services.TryAddSingleton<ConnectionCounter>();
         services.TryAddSingleton<CertificateStore>();
+        services.TryAddSingleton<Auth.ISaslAuthenticator, Auth.SaslAuthenticator>();
         services.AddHostedService<CertificateReloadService>();
         services.AddOptions<SmtpPipelineOptions>();
         services.TryAddSingleton(sp =>
@@ -52,6 +53,7 @@ public static class SluiceServiceCollectionExtensions
             sp.GetRequiredService<IMessageStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<CertificateStore>(),
+            sp.GetRequiredService<Auth.ISaslAuthenticator>(),
             sp.GetRequiredService<ILogger<SmtpSession>>()));
         services.TryAddSingleton(sp => new SmtpConnectionHandler(
             sp.GetRequiredService<SessionServices>(),

@@ -293,6 +293,7 @@ internal sealed partial class SmtpSession : IDisposable
         await AbortTransactionAsync();
         _readerState.Reset();
         _info.IsTls = true;
+        _info.Rules.IsTls = true;
         _info.TlsProtocol = ssl.SslProtocol switch
         {
             SslProtocols.Tls13 => "TLSv1.3",
@@ -838,6 +839,7 @@ internal sealed partial class SmtpSession : IDisposable
             EndAuthExchange();
             _info.AuthenticatedAs = user.Name;
             _info.AuthenticatedAddresses = user.Addresses;
+            _info.Rules.AuthenticatedAs = user.Name;
             LogAuthenticated(_services.Logger, _info.ConnectionId, user.Name, _sasl is null ? "" : step.Credentials.IsToken ? "token" : "password");
             Reply(SmtpReplies.AuthSucceeded);
             return;
