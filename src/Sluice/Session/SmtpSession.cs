@@ -420,9 +420,13 @@ internal sealed partial class SmtpSession : IDisposable
         _ehlo.IsExtended = command.Verb == SmtpVerb.Ehlo;
         _ehlo.Domain = command.Domain ?? string.Empty;
         _ehlo.DomainKind = command.DomainKind;
+        // Rules at this stage see the name being offered; a refused EHLO puts the previous one back.
+        var previousHelo = _info.Rules.HeloDomain;
+        _info.Rules.HeloDomain = _ehlo.Domain;
         await _services.Pipelines.Ehlo(_ehlo);
         if (!_ehlo.Accepted)
         {
+            _info.Rules.HeloDomain = previousHelo;
             Reply(_ehlo);
             return;
         }
@@ -478,12 +482,17 @@ internal sealed partial class SmtpSession : IDisposable
         _mail.From = command.Path;
         _mail.Sender = command.Path.Address;
         _mail.Parameters = command.Parameters;
+        _info.Rules.Sender = command.Path.Address;
         await _services.Pipelines.Mail(_mail);
         if (_mail.Accepted)
         {
             _info.OpenTransaction(_mail.Sender, command.Parameters);
             _info.Rules.Sender = _mail.Sender;
             _transactionTooBig = false;
+        }
+        else
+        {
+            _info.Rules.ClearTransaction();
         }
         Reply(_mail);
     }

@@ -101,6 +101,7 @@ public sealed class SmtpSessionInfo
 
     internal void ResetTransaction()
     {
+        Rules.ClearTransaction();
         _recipients.Clear();
         Sender = string.Empty;
         MailParameters = default;
