@@ -403,6 +403,12 @@ internal sealed partial class SmtpSession : IDisposable
             Reply(new SmtpReply(503, "5.5.1", "BINARYMIME requires BDAT"));
             return;
         }
+        if (_transaction is not null || _transactionTooBig)
+        {
+            // RFC 3030 2: a transaction that began with BDAT goes on with BDAT only.
+            Reply(new SmtpReply(503, "5.5.1", "DATA not allowed after BDAT"));
+            return;
+        }
         if (await BeginTransactionAsync() is { } refusal)
         {
             Reply(refusal);
