@@ -196,7 +196,19 @@ public class MailKitTests
     private sealed class GeneratedTextStream(long length) : Stream
     {
         private const int LineLength = 78; // 76 characters + CRLF
+        private static readonly byte[] s_block = MakeBlock();
         private long _position;
+
+        /// <summary>130 lines (the pattern repeats after 26 × 5 lines): every fifth line starts with a dot.</summary>
+        private static byte[] MakeBlock()
+        {
+            var block = new byte[130 * LineLength];
+            for (var i = 0; i < block.Length; i++)
+            {
+                block[i] = ByteAt(i);
+            }
+            return block;
+        }
 
         public override bool CanRead => true;
 
@@ -213,9 +225,13 @@ public class MailKitTests
         public override int Read(Span<byte> buffer)
         {
             var n = (int)Math.Min(buffer.Length, length - _position);
-            for (var i = 0; i < n; i++)
+            var done = 0;
+            while (done < n)
             {
-                buffer[i] = ByteAt(_position + i);
+                var offset = (int)((_position + done) % s_block.Length);
+                var take = Math.Min(n - done, s_block.Length - offset);
+                s_block.AsSpan(offset, take).CopyTo(buffer[done..]);
+                done += take;
             }
             _position += n;
             return n;
