@@ -130,13 +130,26 @@ public class StoredMessageTests
         var wire = B("Subject: \u00fcn\u00efc\u00f6d\u00e9\r\n\r\nok\r\n");
         var reply = await SessionServer.SendDataAsync(client, "j\u00f6rg@b\u00fccher.example", ["\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@mx.test.example"], wire, " SMTPUTF8 BODY=8BITMIME");
         var id = SessionServer.IdOf(reply);
-        AssertStored(server.Eml(id), wire);
-        Assert.That(Encoding.UTF8.GetString(server.Eml(id)), Does.StartWith("Return-Path: <j\u00f6rg@b\u00fccher.example>\r\n"));
+        var added = AssertStored(server.Eml(id), wire);
+        // RFC 6531 3.7.3: a message received with SMTPUTF8 has UTF8SMTP in the Received "with" clause.
+        Assert.That(added, Does.Match(AddedHeaders(id, "j\u00f6rg@b\u00fccher.example", "client.example", "UTF8SMTP", "\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@mx.test.example", messageId: true, date: true) + "$"));
         var json = server.Json(id);
         Assert.That(json.GetProperty("from").GetString(), Is.EqualTo("j\u00f6rg@b\u00fccher.example"));
         Assert.That(json.GetProperty("to")[0].GetProperty("address").GetString(), Is.EqualTo("\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@mx.test.example"));
         Assert.That(json.GetProperty("smtputf8").GetBoolean(), Is.True);
         Assert.That(File.ReadAllText(Path.Combine(server.QueueDirectory, id + ".json")), Does.Contain("j\u00f6rg@b\u00fccher.example"), "non-ASCII is not escaped");
+    }
+
+    [Test]
+    public async Task Source_routes_are_dropped_and_postmaster_is_stored_as_given()
+    {
+        await using var server = await SessionServer.StartAsync();
+        await using var client = await server.ConnectAsync();
+        var wire = B("Subject: routes\r\n\r\nx\r\n");
+        var id = SessionServer.IdOf(await SessionServer.SendDataAsync(client, "a@client.example",
+            ["@hop1.example,@hop2.example:b@mx.test.example", "PostMaster", "\"john doe\"@mx.test.example"], wire));
+        var to = server.Json(id).GetProperty("to").EnumerateArray().Select(r => r.GetProperty("address").GetString());
+        Assert.That(to, Is.EqualTo(new[] { "b@mx.test.example", "PostMaster", "\"john doe\"@mx.test.example" }));
     }
 
     [TestCase("LF.LF", "A\n.\nMAIL FROM:<x@evil.example>\r\n")]
