@@ -16,7 +16,7 @@ namespace Sluice.Tests.Session;
 public class MailKitTests
 {
     private static readonly Regex s_addedHeaders = new(
-        @"\AReturn-Path: <[^>\r\n]*>\r\nReceived: from client\.example \(unknown \[127\.0\.0\.1\]\)\r\n\tby mx\.test\.example \(Sluice\) with ESMTP id (?<id>[A-Za-z0-9_-]+)(\r\n\tfor <[^>\r\n]+>)?;\r\n\t[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000\r\n\z",
+        @"\AReturn-Path: <[^>\r\n]*>\r\nReceived: from client\.example \(unknown \[127\.0\.0\.1\]\)\r\n\tby mx\.test\.example \(Sluice\) with (ESMTP|UTF8SMTP) id (?<id>[A-Za-z0-9_-]+)(\r\n\tfor <[^>\r\n]+>)?;\r\n\t[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000\r\n\z",
         RegexOptions.CultureInvariant);
 
     private sealed record Sent(string Id, RecordingStream.Payload Payload, IReadOnlyList<string> Commands);
@@ -45,7 +45,7 @@ public class MailKitTests
     }
 
     /// <summary>Checks the .eml is the added headers followed by the payload, reading the file in a stream (never whole).</summary>
-    private static void AssertStoredEqualsWire(SessionServer server, Sent sent)
+    private static string AssertStoredEqualsWire(SessionServer server, Sent sent)
     {
         using var file = File.OpenRead(server.EmlPath(sent.Id));
         var headerLength = file.Length - sent.Payload.Length;
@@ -75,6 +75,7 @@ public class MailKitTests
             Assert.That(hash.GetHashAndReset(), Is.EqualTo(sent.Payload.Sha256), "stored bytes after the added headers = bytes MailKit sent (SHA-256)");
         }
         Assert.That(server.Json(sent.Id).GetProperty("size").GetInt64(), Is.EqualTo(file.Length));
+        return added;
     }
 
     private static MimeMessage Message(string from, string to, MimeEntity body, string subject = "test")
@@ -129,7 +130,7 @@ public class MailKitTests
         var sent = await SendAsync(server, Message("jörg@bücher.example", "δοκιμή@mx.test.example", body, "Grüße"));
         Assert.That(sent.Commands, Has.Some.Match("^MAIL FROM:<jörg@bücher.example>.* SMTPUTF8"));
         Assert.That(sent.Commands, Has.Some.EqualTo("RCPT TO:<δοκιμή@mx.test.example>"));
-        AssertStoredEqualsWire(server, sent);
+        Assert.That(AssertStoredEqualsWire(server, sent), Does.Contain(" with UTF8SMTP id "));
         var json = server.Json(sent.Id);
         Assert.That(json.GetProperty("smtputf8").GetBoolean(), Is.True);
         Assert.That(json.GetProperty("from").GetString(), Is.EqualTo("jörg@bücher.example"));
