@@ -91,4 +91,57 @@ public class SessionBehaviourTests
         Assert.That(all.Distinct().Count(), Is.EqualTo(24));
         Assert.That(server.QueueFiles(), Has.Count.EqualTo(48));
     }
+
+    [Test]
+    public async Task A_whole_session_sent_one_byte_at_a_time_is_answered_like_one_sent_at_once()
+    {
+        await using var server = await SessionServer.StartAsync("""
+            [session.rcpt]
+            errors.wait = "0s"
+            """);
+        var script = System.Text.Encoding.ASCII.GetBytes(
+            "EHLO client.example\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<b@mx.test.example>\r\nRCPT TO:<bad address>\r\nDATA\r\n"
+            + "Subject: one\r\n\r\n..x\r\nA\n.\nB\r\n.\r\n"
+            + "MAIL FROM:<a@client.example> BODY=BINARYMIME\r\nRCPT TO:<b@mx.test.example>\r\nBDAT 5\r\nab\r\ncBDAT 3 LAST\r\n.\r\n"
+            + "NOOP " + new string('x', 3000) + "\r\nNOOP\r\nBDAT 4\r\nQUITRSET\r\nFROB\r\nQUIT\r\n");
+
+        async Task<List<string>> RunAsync(bool byteByByte)
+        {
+            await using var client = await server.ConnectAsync(ehlo: null);
+            if (byteByByte)
+            {
+                for (var i = 0; i < script.Length; i++)
+                {
+                    await client.SendAsync(script.AsMemory(i, 1));
+                }
+            }
+            else
+            {
+                await client.SendAsync(script);
+            }
+            var lines = new List<string>();
+            for (var i = 0; i < 100; i++)
+            {
+                var line = await client.ReadLineAsync();
+                if (line is null)
+                {
+                    return lines;
+                }
+                lines.Add(line.Length > 9 ? line[..9] : line);
+            }
+            throw new AssertionException("the session did not end");
+        }
+
+        var atOnce = await RunAsync(byteByByte: false);
+        var split = await RunAsync(byteByByte: true);
+        Assert.That(atOnce, Is.EqualTo(new[]
+        {
+            "250-mx.te", "250-PIPEL", "250-SIZE ", "250-8BITM", "250-CHUNK", "250-BINAR", "250-SMTPU", "250 ENHAN",
+            "250 2.1.0", "250 2.1.5", "501 5.1.3", "354 End d", "250 2.0.0",
+            "250 2.1.0", "250 2.1.5", "250 2.6.0", "250 2.0.0",
+            "554 5.3.4", "250 2.0.0", "503 5.5.1", "250 2.0.0", "500 5.5.1", "221 2.0.0",
+        }));
+        Assert.That(split, Is.EqualTo(atOnce));
+        Assert.That(server.QueueFiles(), Has.Count.EqualTo(8));
+    }
 }

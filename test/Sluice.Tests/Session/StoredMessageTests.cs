@@ -186,7 +186,34 @@ public class StoredMessageTests
             await client.SendAsync(new[] { b });
         }
         var id = SessionServer.IdOf((await client.ReadReplyAsync())[^1]);
-        AssertStored(server.Eml(id), B("Message-ID: <s@x>\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\n\r\n.x\r\nA\n.\r\n.\rB\r\n"));
+        var added = AssertStored(server.Eml(id), B("Message-ID: <s@x>\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\n\r\n.x\r\nA\n.\r\n.\rB\r\n"));
+        Assert.That(added, Does.Match(AddedHeaders(id, "a@client.example", "client.example", "ESMTP", "b@mx.test.example", messageId: false, date: false) + "$"),
+            "Message-ID and Date seen although the header section came in pieces");
+    }
+
+    [Test]
+    public async Task Message_id_and_date_after_a_long_header_section_are_seen()
+    {
+        await using var server = await SessionServer.StartAsync();
+        await using var client = await server.ConnectAsync();
+        var filler = string.Concat(Enumerable.Range(0, 2000).Select(i => $"X-Filler-{i}: {new string('f', 60)}\r\n"));
+        var wire = B(filler + "Message-ID: <late@x>\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\n\r\n" + new string('b', 100_000) + "\r\n");
+        Assert.That(wire.Length, Is.GreaterThan(2 * 64 * 1024));
+        var id = SessionServer.IdOf(await SessionServer.SendDataAsync(client, "a@client.example", ["b@mx.test.example"], wire));
+        var added = AssertStored(server.Eml(id), wire);
+        Assert.That(added, Does.Match(AddedHeaders(id, "a@client.example", "client.example", "ESMTP", "b@mx.test.example", messageId: false, date: false) + "$"));
+    }
+
+    [Test]
+    public async Task Without_ehlo_the_helo_is_null_and_received_says_unknown()
+    {
+        await using var server = await SessionServer.StartAsync("[session.ehlo]\nrequire = false");
+        await using var client = await server.ConnectAsync(ehlo: null);
+        var wire = B("Subject: anonymous\r\n\r\nx\r\n");
+        var id = SessionServer.IdOf(await SessionServer.SendDataAsync(client, "a@client.example", ["b@mx.test.example"], wire));
+        var added = AssertStored(server.Eml(id), wire);
+        Assert.That(added, Does.Match(AddedHeaders(id, "a@client.example", "unknown", "SMTP", "b@mx.test.example", messageId: true, date: true) + "$"));
+        Assert.That(server.Json(id).GetProperty("helo").ValueKind, Is.EqualTo(JsonValueKind.Null));
     }
 
     [Test]
