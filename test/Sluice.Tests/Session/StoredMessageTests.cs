@@ -158,6 +158,7 @@ public class StoredMessageTests
     [TestCase("CRLF.LF", "A\r\n.\nMAIL FROM:<x@evil.example>\r\n")]
     [TestCase("CRLF.CR", "A\r\n.\rMAIL FROM:<x@evil.example>\r\n")]
     [TestCase("CR.LF", "A\r.\nMAIL FROM:<x@evil.example>\r\n")]
+    [TestCase("CR.CRLF", "A\r.\r\nMAIL FROM:<x@evil.example>\r\n")]
     [TestCase("bare CR and LF", "a\rb\nc\r\rd\n\ne\r\n")]
     public async Task Smuggling_vectors_and_bare_line_ends_are_data_stored_as_they_came(string vector, string body)
     {

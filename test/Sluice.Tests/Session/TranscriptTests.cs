@@ -55,12 +55,12 @@ public class TranscriptTests
                     }
                     catch (TimeoutException ex)
                     {
-                        Assert.Fail(Report(transcript, log, expect, "(" + ex.Message + ")"));
+                        Assert.Fail(await ReportAsync(transcript, log, expect, "(" + ex.Message + ")", client));
                         return;
                     }
                     if (!expect.Matches(actual))
                     {
-                        Assert.Fail(Report(transcript, log, expect, actual is null ? "<closed>" : "S: " + actual));
+                        Assert.Fail(await ReportAsync(transcript, log, expect, actual is null ? "<closed>" : "S: " + actual, client));
                         return;
                     }
                     log.Append("  ok  ").AppendLine(actual is null ? "S: <closed>" : "S: " + actual);
@@ -70,12 +70,41 @@ public class TranscriptTests
         Assert.That(pending, Is.Empty, $"{name}.txt ends with client lines that expect no reply: end it with S: lines");
     }
 
-    private static string Report(Transcript transcript, StringBuilder log, Transcript.Expect expected, string actual) =>
-        $"""
-        {transcript.Name}.txt:{expected.Line}: reply mismatch
-          expected: {expected.Source}
-          actual:   {actual}
-        exchange so far:
-        {log}
-        """;
+    private static async Task<string> ReportAsync(Transcript transcript, StringBuilder log, Transcript.Expect expected, string actual, RawSmtpClient client)
+    {
+        // What the server said next, read with a short deadline, and what the script still expected.
+        var more = new StringBuilder();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var line = await client.ReadLineAsync(TimeSpan.FromMilliseconds(300));
+                more.Append("        S: ").AppendLine(line ?? "<closed>");
+                if (line is null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (TimeoutException)
+        {
+            // Nothing more within the deadline.
+        }
+        var rest = new StringBuilder();
+        foreach (var entry in transcript.Steps.Where(e => e.Line > expected.Line))
+        {
+            rest.Append("        ").AppendLine(entry.Source);
+        }
+        return $"""
+            {transcript.Name}.txt:{expected.Line}: reply mismatch
+              expected: {expected.Source}
+              actual:   {actual}
+            exchange so far:
+            {log}
+            the server then sent:
+            {more}
+            the transcript went on with:
+            {rest}
+            """;
+    }
 }
