@@ -11,6 +11,7 @@ using Sluice.Hosting;
 //   swaks --to someone@example.org --server 127.0.0.1:2526         -> 250 2.0.0
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddTomlFile(Path.Combine(AppContext.BaseDirectory, "appsettings.toml"));
+builder.Configuration.AddCommandLine(args); // --server:listener:smtp:bind=127.0.0.1:2600 still wins over the file
 
 builder.Services.AddSluice(builder.Configuration)
     .UseRcpt(BlockedDomains.Refuse("blocked.example", "spam.example"));
