@@ -74,4 +74,28 @@ public class SampleMiddlewareTests
             await app.DisposeAsync();
         }
     }
+
+    [Test]
+    public async Task A_middleware_that_throws_gets_421_and_the_session_closes()
+    {
+        using var dir = new TempDir();
+        var app = await StartAsync(dir, b => new SluiceBuilder(b.Services).UseRcpt((context, next) =>
+            context.Recipient.StartsWith("boom@", StringComparison.Ordinal) ? throw new InvalidOperationException("middleware bug") : next(context)));
+        try
+        {
+            await using var client = await RawSmtpClient.ConnectAsync(Smtp(app));
+            Assert.That(await client.ReadLineAsync(), Does.StartWith("220 "));
+            Assert.That(await client.CommandAsync("EHLO client.example"), Does.StartWith("250 "));
+            Assert.That(await client.CommandAsync("MAIL FROM:<a@client.example>"), Does.StartWith("250 2.1.0"));
+            await client.SendAsync("RCPT TO:<boom@mx.test.example>\r\n");
+            var reply = await client.ReadLineAsync();
+            Assert.That(reply, Does.StartWith("421 4.3.0"), "a local error is answered, not a dropped connection");
+            Assert.That(await client.IsClosedByServerAsync(), Is.True);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
 }
