@@ -414,7 +414,7 @@ internal sealed partial class SmtpSession : IDisposable
             Reply(refusal);
             return;
         }
-        _data.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+        _data.Reset(MessageSizeLimit());
         SmtpReplies.StartMailInput.WriteTo(_output);
         _mode = Mode.Data;
     }
@@ -442,7 +442,7 @@ internal sealed partial class SmtpSession : IDisposable
             }
             else
             {
-                _bdat.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+                _bdat.Reset(MessageSizeLimit());
             }
         }
         // A refused chunk's octets still follow the command: read and drop them to stay in step.
@@ -539,6 +539,9 @@ internal sealed partial class SmtpSession : IDisposable
         SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
         _close |= _dataContext.CloseAfterReply;
     }
+
+    /// <summary><c>session.data.limits.size</c>; 0 is advertised as <c>SIZE</c> with no value, "no fixed maximum" (RFC 1870).</summary>
+    private long MessageSizeLimit() => _settings.Session.Data.Limits.Size.Evaluate(_info.Rules) is > 0 and var size ? size : long.MaxValue;
 
     private MessageEnvelope Envelope()
     {
