@@ -76,6 +76,16 @@ public class StoredMessageTests
             var receivedAt = DateTimeOffset.Parse(json.GetProperty("received-at").GetString()!, CultureInfo.InvariantCulture);
             Assert.That(receivedAt, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
             Assert.That(json.GetProperty("received-at").GetString(), Does.EndWith("Z"));
+            Assert.That(json.GetProperty("requiretls").GetBoolean(), Is.False);
+            foreach (var name in new[] { "priority", "hold-until", "by", "folder" })
+            {
+                Assert.That(json.GetProperty(name).ValueKind, Is.EqualTo(JsonValueKind.Null), name);
+            }
+            Assert.That(json.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
+            {
+                "id", "from", "to", "received-at", "remote-ip", "helo", "authenticated-as", "size", "body", "smtputf8",
+                "requiretls", "env-id", "ret", "priority", "hold-until", "by", "folder",
+            }), "every SPEC §2.9 field, in the spec's order");
         });
         Assert.That(server.QueueFiles(), Is.EqualTo(new[] { id + ".eml", id + ".json" }));
     }
