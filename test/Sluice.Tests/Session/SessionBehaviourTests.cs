@@ -43,6 +43,25 @@ public class SessionBehaviourTests
     }
 
     [Test]
+    public async Task The_refusal_that_reaches_errors_total_closes_at_once_without_the_wait()
+    {
+        await using var server = await SessionServer.StartAsync("""
+            [session.rcpt]
+            errors.wait = "1s"
+            errors.total = 2
+            """);
+        await using var client = await server.ConnectAsync();
+        Assert.That(await client.CommandAsync("MAIL FROM:<a@client.example>"), Does.StartWith("250 2.1.0"));
+        var clock = Stopwatch.StartNew();
+        Assert.That(await client.CommandAsync("RCPT TO:<bad address>"), Does.StartWith("501 5.1.3"));
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(0.9)));
+        clock.Restart();
+        Assert.That(await client.CommandAsync("RCPT TO:<another bad one>"), Does.StartWith("451 4.3.0"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(0.8)));
+        Assert.That(await client.IsClosedByServerAsync(), Is.True);
+    }
+
+    [Test]
     public async Task The_replies_of_a_pipelined_batch_arrive_in_one_read()
     {
         await using var server = await SessionServer.StartAsync("""
