@@ -98,4 +98,31 @@ public class SampleMiddlewareTests
             await app.DisposeAsync();
         }
     }
+
+    [Test]
+    public async Task A_middleware_that_stops_without_a_reply_never_yields_a_250()
+    {
+        using var dir = new TempDir();
+        var app = await StartAsync(dir, b => new SluiceBuilder(b.Services)
+            .UseMail((context, next) => context.Sender.StartsWith("quiet@", StringComparison.Ordinal) ? ValueTask.CompletedTask : next(context))
+            .UseData((context, next) => context.Size == 7 ? ValueTask.CompletedTask : next(context)));
+        try
+        {
+            await using var client = await RawSmtpClient.ConnectAsync(Smtp(app));
+            Assert.That(await client.ReadLineAsync(), Does.StartWith("220 "));
+            Assert.That(await client.CommandAsync("EHLO client.example"), Does.StartWith("250 "));
+            Assert.That(await client.CommandAsync("MAIL FROM:<quiet@client.example>"), Does.StartWith("451 4.3.0"), "MAIL was not accepted");
+            Assert.That(await client.CommandAsync("MAIL FROM:<a@client.example>"), Does.StartWith("250 2.1.0"));
+            Assert.That(await client.CommandAsync("RCPT TO:<b@mx.test.example>"), Does.StartWith("250 2.1.5"));
+            Assert.That(await client.CommandAsync("DATA"), Does.StartWith("354"));
+            Assert.That(await client.CommandAsync("12345\r\n."), Does.StartWith("451 4.3.0"), "the message was not stored: no 250");
+            var queue = Path.Combine(dir.Path, "queue");
+            Assert.That(Directory.Exists(queue) ? Directory.GetFiles(queue) : [], Is.Empty);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
 }
