@@ -650,7 +650,8 @@ internal sealed partial class SmtpSession : IDisposable
 
     private void Reply(SmtpStageContext context)
     {
-        (context.Reply ?? SmtpReplies.Ok).WriteTo(_output);
+        // A step that stopped the pipeline without a reply refused nothing in words: never answer it 250.
+        (context.Reply ?? (context.Accepted ? SmtpReplies.Ok : SmtpReplies.LocalProcessingError)).WriteTo(_output);
         _close |= context.CloseAfterReply;
     }
 
