@@ -567,12 +567,18 @@ internal sealed partial class SmtpSession : IDisposable
             Reply(new SmtpReply(503, "5.5.1", "BINARYMIME requires BDAT"));
             return;
         }
+        if (_transaction is not null || _transactionTooBig)
+        {
+            // RFC 3030 2: a transaction that began with BDAT goes on with BDAT only.
+            Reply(new SmtpReply(503, "5.5.1", "DATA not allowed after BDAT"));
+            return;
+        }
         if (await BeginTransactionAsync() is { } refusal)
         {
             Reply(refusal);
             return;
         }
-        _data.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+        _data.Reset(MessageSizeLimit());
         SmtpReplies.StartMailInput.WriteTo(_output);
         _mode = Mode.Data;
     }
@@ -600,7 +606,7 @@ internal sealed partial class SmtpSession : IDisposable
             }
             else
             {
-                _bdat.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+                _bdat.Reset(MessageSizeLimit());
             }
         }
         // A refused chunk's octets still follow the command: read and drop them to stay in step.
@@ -697,6 +703,9 @@ internal sealed partial class SmtpSession : IDisposable
         SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
         _close |= _dataContext.CloseAfterReply;
     }
+
+    /// <summary><c>session.data.limits.size</c>; 0 is advertised as <c>SIZE</c> with no value, "no fixed maximum" (RFC 1870).</summary>
+    private long MessageSizeLimit() => _settings.Session.Data.Limits.Size.Evaluate(_info.Rules) is > 0 and var size ? size : long.MaxValue;
 
     private MessageEnvelope Envelope()
     {
@@ -912,7 +921,8 @@ internal sealed partial class SmtpSession : IDisposable
 
     private void Reply(SmtpStageContext context)
     {
-        (context.Reply ?? SmtpReplies.Ok).WriteTo(_output);
+        // A step that stopped the pipeline without a reply refused nothing in words: never answer it 250.
+        (context.Reply ?? (context.Accepted ? SmtpReplies.Ok : SmtpReplies.LocalProcessingError)).WriteTo(_output);
         _close |= context.CloseAfterReply;
     }
 

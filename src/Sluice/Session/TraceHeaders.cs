@@ -53,15 +53,19 @@ internal static class TraceHeaders
         text.Append(";\r\n\t").Append(Rfc5322Date(now)).Append("\r\n");
     }
 
-    /// <summary>RFC 3848 protocol names.</summary>
+    /// <summary>RFC 3848 protocol names; with SMTPUTF8, RFC 6531 3.7.3's UTF8SMTP family.</summary>
     private static string Protocol(SmtpSessionInfo session) =>
-        (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null) switch
+        (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null, session.MailParameters.SmtpUtf8) switch
         {
-            (false, _, _) => "SMTP",
-            (true, false, false) => "ESMTP",
-            (true, true, false) => "ESMTPS",
-            (true, false, true) => "ESMTPA",
-            (true, true, true) => "ESMTPSA",
+            (false, _, _, _) => "SMTP",
+            (true, false, false, false) => "ESMTP",
+            (true, true, false, false) => "ESMTPS",
+            (true, false, true, false) => "ESMTPA",
+            (true, true, true, false) => "ESMTPSA",
+            (true, false, false, true) => "UTF8SMTP",
+            (true, true, false, true) => "UTF8SMTPS",
+            (true, false, true, true) => "UTF8SMTPA",
+            (true, true, true, true) => "UTF8SMTPSA",
         };
 
     private static string AddressLiteral(IPAddress? address)

@@ -105,11 +105,12 @@ internal static class MailChecks
         return false;
     }
 
-    /// <summary>SIZE= over <c>session.data.limits.size</c>: 552 5.3.4 before any data is sent.</summary>
+    /// <summary>SIZE= over <c>session.data.limits.size</c>: 552 5.3.4 before any data is sent (0: no limit, as advertised).</summary>
     public static SmtpStageDelegate<MailContext> SizeCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
     {
         if (context.Parameters.Has(SmtpParameters.Size)
-            && context.Parameters.Size > settings.Session.Data.Limits.Size.Evaluate(context.Session.Rules))
+            && settings.Session.Data.Limits.Size.Evaluate(context.Session.Rules) is > 0 and var limit
+            && context.Parameters.Size > limit)
         {
             context.Refuse(SmtpReplies.MessageTooBig);
             return ValueTask.CompletedTask;
