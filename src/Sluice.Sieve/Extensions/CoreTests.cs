@@ -47,9 +47,14 @@ internal sealed class CoreTests : SieveExtension
     private static object? BuildExists(BuildContext context, BoundCommand command)
     {
         StringListValue? names = context.StringList(command.Positional[0]);
-        if (names is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool ok);
+        if (names is null || !ok)
         {
             return null;
+        }
+        if (mime is not null)
+        {
+            return new DelegateTest(s => mime.Exists(s, names.Evaluate(s)), command.Node.Line, command.Node.Column);
         }
         return new DelegateTest(s => names.Evaluate(s).All(n => s.Message.GetHeaderValues(n).Count > 0), command.Node.Line, command.Node.Column);
     }
@@ -74,21 +79,37 @@ internal sealed class CoreTests : SieveExtension
     {
         StringListValue? names = context.StringList(command.Positional[0]);
         StringListValue? keys = context.StringList(command.Positional[1]);
-        if (names is null || keys is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool mimeOk);
+        if (names is null || keys is null || !mimeOk || !IndexExtension.Check(context, command))
         {
             return null;
         }
         MatchSpec match = context.MatchSpec(command);
-        return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s)), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        IndexSpec index = IndexExtension.Spec(command);
+        if (mime is not null)
+        {
+            return new DelegateTest(s => match.Run(s, mime.HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        }
+        // The common case (one constant name, no index) reads the list the message already has.
+        return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
 
-    private static IEnumerable<string> HeaderValues(RunState state, string[] names)
+    private static IEnumerable<string> HeaderValues(RunState state, string[] names, IndexSpec index)
     {
-        foreach (string name in names)
+        if (names.Length == 1 && index.Index <= 0)
         {
-            foreach (string value in state.Message.GetHeaderValues(name))
+            return state.Message.GetHeaderValues(names[0]);
+        }
+        return Many(state, names, index);
+
+        static IEnumerable<string> Many(RunState state, string[] names, IndexSpec index)
+        {
+            foreach (string name in names)
             {
-                yield return value;
+                foreach (string value in index.Pick(state.Message.GetHeaderValues(name)))
+                {
+                    yield return value;
+                }
             }
         }
     }
@@ -99,7 +120,7 @@ internal sealed class CoreTests : SieveExtension
         bool ok = true;
         foreach (AstString header in headerList.Items)
         {
-            if (!context.Compiler.ContainsVariableReference(header.Value) && !AddressHeaders.Contains(header.Value) && IsValidHeaderName(header.Value))
+            if (!context.Compiler.ContainsVariableReference(header.Value) && !IsAddressHeader(header.Value) && IsValidHeaderName(header.Value))
             {
                 context.Error(header, $"specified header '{header.Value}' is not allowed for the address test");
                 ok = false;
@@ -107,27 +128,34 @@ internal sealed class CoreTests : SieveExtension
         }
         StringListValue? names = context.StringList(headerList);
         StringListValue? keys = context.StringList(command.Positional[1]);
-        if (!ok || names is null || keys is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool mimeOk);
+        if (!ok || !mimeOk || names is null || keys is null || !IndexExtension.Check(context, command))
         {
             return null;
         }
         MatchSpec match = context.MatchSpec(command);
         AddressPart part = BuildContext.AddressPart(command);
-        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        IndexSpec index = IndexExtension.Spec(command);
+        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part, index, mime), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
+
+    /// <summary>A header that holds addresses: the known ones, and any X- field (extensions define many).</summary>
+    private static bool IsAddressHeader(string name) =>
+        AddressHeaders.Contains(name) || name.StartsWith("x-", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsValidHeaderName(string name) => name.Length > 0 && name.All(c => c > 32 && c < 127 && c != ':');
 
     /// <summary>The chosen part of every address in the named headers (an empty group has none).</summary>
-    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part)
+    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part, IndexSpec index, MimeOptions? mime)
     {
         foreach (string name in names)
         {
-            if (!AddressHeaders.Contains(name))
+            if (!IsAddressHeader(name))
             {
                 continue;
             }
-            foreach (string raw in state.Message.GetRawHeaderValues(name))
+            IEnumerable<string> raws = mime is null ? index.Pick(state.Message.GetRawHeaderValues(name)) : mime.RawValues(state, name, index);
+            foreach (string raw in raws)
             {
                 state.Tick();
                 List<MailAddress>? addresses = AddressParser.ParseList(raw);

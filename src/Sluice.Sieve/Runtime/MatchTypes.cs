@@ -57,6 +57,14 @@ internal abstract class MatchTypeDefinition
     /// <summary>Sets ${1}.. on success when the variables extension is in use.</summary>
     public virtual bool Captures => false;
 
+    /// <summary>The match puts the whole matched text at captures[0] itself (:regex); else ${0} is the value.</summary>
+    public virtual bool FillsWholeMatch => false;
+
+    /// <summary>Compile-time checks of the command using this match type (constant keys, comparator).</summary>
+    public virtual void Validate(Compiler.BuildContext context, Compiler.BoundCommand command)
+    {
+    }
+
     /// <summary>One value against one key; captures get the wildcard expansions when not null.</summary>
     public abstract bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures);
 }
@@ -167,7 +175,10 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
             {
                 if (captures is not null)
                 {
-                    captures.Insert(0, value);
+                    if (!Type.FillsWholeMatch)
+                    {
+                        captures.Insert(0, value);
+                    }
                     state.SetMatchValues(captures);
                 }
                 return true;

@@ -5,7 +5,7 @@ namespace Sluice.Sieve.Runtime;
 /// <summary>The mutable state of one run: variables, match values, result, budget, extension state.</summary>
 internal sealed class RunState
 {
-    private readonly string[] _variables;
+    private string[] _variables;
     private readonly Dictionary<object, object> _extensionState = [];
     private long _budget;
 
@@ -20,6 +20,77 @@ internal sealed class RunState
         Array.Fill(_variables, "");
         _budget = context.Limits.CpuInstructions;
         RecipientDelimiters = context.RecipientDelimiters;
+        Settings = context.Settings;
+    }
+
+    /// <summary>Extension settings (editheader limits, include limits, regex timeout...); settable for the testsuite.</summary>
+    public SieveSettings Settings { get; set; }
+
+    /// <summary>Variables declared global (RFC 6609 §3.4), shared by a script and everything it includes; keys are lower case.</summary>
+    public Dictionary<string, string> Globals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Set by return (RFC 6609 §3.3): the running script ends, the one that included it goes on.</summary>
+    public bool Returning { get; set; }
+
+    /// <summary>True once editheader or replace changed the message.</summary>
+    public bool Edited { get; private set; }
+
+    /// <summary>Depth of includes being run now.</summary>
+    public int IncludeDepth { get; set; }
+
+    /// <summary>Scripts an include :once has already run (RFC 6609 §3.2).</summary>
+    public HashSet<SieveScript> IncludedOnce { get; } = [];
+
+    /// <summary>The enclosing foreverypart loops, innermost last (RFC 5703 §3).</summary>
+    public List<PartLoop> PartLoops { get; } = [];
+
+    /// <summary>The part foreverypart is at, or null outside any loop.</summary>
+    public MimePartInfo? CurrentPart => PartLoops.Count == 0 ? null : PartLoops[^1].Current;
+
+    private MimeView? _mime;
+
+    /// <summary>The message's MIME structure, parsed on first use and again after edits.</summary>
+    public MimeView Mime()
+    {
+        if (_mime is null)
+        {
+            Tick(1 + Message.Size / 65536);
+            _mime = MimeView.Parse(Message, Settings);
+        }
+        return _mime;
+    }
+
+    /// <summary>The message as an editable one (editheader, replace); later reads see the edits.</summary>
+    public EditableMessage Edit()
+    {
+        var editable = EditableMessage.From(Message);
+        Message = editable;
+        Edited = true;
+        _mime = null;
+        return editable;
+    }
+
+    /// <summary>Replaces the message with an edited one (replace builds a new one).</summary>
+    public void SetEditedMessage(EditableMessage message)
+    {
+        Message = message;
+        Edited = true;
+        _mime = null;
+    }
+
+    /// <summary>Call after changing the editable message, so MIME views are rebuilt.</summary>
+    public void MessageEdited()
+    {
+        _mime = null;
+        // A part loop walks the structure it started on; edits made inside it are seen after it.
+    }
+
+    /// <summary>Runs a script's instructions with its own variables, then restores the caller's.</summary>
+    public string[] SwapVariables(string[] variables)
+    {
+        string[] old = _variables;
+        _variables = variables;
+        return old;
     }
 
     /// <summary>Characters that separate user and detail (subaddress); settable for the testsuite.</summary>
@@ -53,6 +124,9 @@ internal sealed class RunState
     public void SetMessage(ISieveMessage message)
     {
         Message = message;
+        _mime = null;
+        Edited = false;
+        PartLoops.Clear();
         MessageChanged?.Invoke(this);
     }
 
@@ -75,8 +149,14 @@ internal sealed class RunState
     public void SetMatchValues(IReadOnlyList<string> values) =>
         MatchValues = values.Select(LimitSize).ToArray();
 
-    public string GetNamespaceVariable(string name) =>
-        Context.NamespaceVariables.TryGetValue(name, out string? value) ? value : "";
+    public string GetNamespaceVariable(string name)
+    {
+        if (name.StartsWith("global.", StringComparison.Ordinal))
+        {
+            return Globals.TryGetValue(name[7..], out string? global) ? global : "";
+        }
+        return Context.NamespaceVariables.TryGetValue(name, out string? value) ? value : "";
+    }
 
     public T GetState<T>(object key, Func<T> create)
         where T : class
@@ -112,4 +192,16 @@ internal sealed class RunState
         }
         return value[..i];
     }
+}
+
+/// <summary>One foreverypart loop: the parts it walks and where it is.</summary>
+internal sealed class PartLoop(IReadOnlyList<MimePartInfo> parts, string? name)
+{
+    public IReadOnlyList<MimePartInfo> Parts { get; } = parts;
+
+    public string? Name { get; } = name;
+
+    public int Position { get; set; }
+
+    public MimePartInfo Current => Parts[Position];
 }

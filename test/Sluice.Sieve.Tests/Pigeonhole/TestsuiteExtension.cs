@@ -155,6 +155,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
         {
             session.Config[key] = value;
         }
+        state.Settings = session.Settings();
         switch (key)
         {
             case "sieve_variables_max_variable_size":
@@ -194,7 +195,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
                 session.LastScript = null;
                 return false;
             }
-            var options = new SieveCompileOptions { Extensions = SieveExtensionSet.Default.With(this) };
+            SieveCompileOptions options = session.CompileOptions(SieveExtensionSet.Default.With(this));
             SieveCompileResult result = SieveCompiler.Compile(File.ReadAllText(file), options);
             session.LastCompile = result;
             session.LastScript = result.Script;
@@ -226,12 +227,19 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
                 Host = session,
                 Limits = s.Limits,
                 RecipientDelimiters = s.RecipientDelimiters,
+                Settings = session.Settings(),
+                NamespaceVariables = session.NamespaceVariables,
             };
             var sub = new RunState(script, runContext, session.Result);
             SieveError? error = SieveInterpreter.Execute(script, sub, 0, out _);
             if (error is not null)
             {
                 session.LastErrors.Add(error.Message);
+            }
+            else if (sub.Edited)
+            {
+                // The result is carried out with the message as the script left it (editheader).
+                s.SetMessage(sub.Message);
             }
             return error is null;
         }, command.Node.Line, command.Node.Column);
