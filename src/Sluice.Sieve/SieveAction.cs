@@ -5,6 +5,9 @@ public abstract record SieveAction
 {
     /// <summary>The action's name as the testsuite and logs use it ("keep", "fileinto", ...).</summary>
     public abstract string Name { get; }
+
+    /// <summary>The message as the script had edited it (editheader, replace) when this action ran; null when unedited.</summary>
+    public ISieveMessage? Message { get; init; }
 }
 
 /// <summary>Store into the default mailbox; <see cref="Implicit"/> when no action cancelled the implicit keep.</summary>

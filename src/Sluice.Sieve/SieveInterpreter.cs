@@ -20,6 +20,7 @@ public static class SieveInterpreter
         return new SieveResult(actions, status, error, state.InstructionsUsed)
         {
             EditedMessage = error is null && state.Edited ? state.Message : null,
+            Warnings = state.Warnings,
         };
     }
 

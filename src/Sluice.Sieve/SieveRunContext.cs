@@ -53,6 +53,9 @@ public sealed class SieveResult
 
     public long InstructionsUsed { get; }
 
+    /// <summary>Problems that did not stop the run (say, a computed regular expression that is invalid).</summary>
+    public IReadOnlyList<SieveError> Warnings { get; init; } = [];
+
     /// <summary>The message after the script's edits (editheader, replace); null when it was not changed.</summary>
     public ISieveMessage? EditedMessage { get; init; }
 

@@ -48,6 +48,7 @@ internal sealed partial class ScriptCompiler
         }
         Emit = new EmitContext(this);
         Emit.CompileBlock(root, topLevel: true);
+        CheckNeeds();
         if (Diagnostics.ErrorCount > before)
         {
             return null;
@@ -78,6 +79,7 @@ internal sealed partial class ScriptCompiler
         }
         Emit = new EmitContext(this);
         Emit.CompileBlock(root, topLevel: true);
+        CheckNeeds();
         if (Diagnostics.ErrorCount > 0)
         {
             Diagnostics.Error(1, 1, "validation failed");
@@ -85,6 +87,20 @@ internal sealed partial class ScriptCompiler
         }
         var script = new SieveScript(Emit.Finish(), VariableCount, _requiredNames.ToArray());
         return new SieveCompileResult(script, Diagnostics.Items);
+    }
+
+    private void CheckNeeds()
+    {
+        foreach (SieveExtension ext in _required)
+        {
+            foreach (string need in ext.Needs)
+            {
+                if (!IsRequired(need))
+                {
+                    Error(1, 1, $"the {ext.Name} extension cannot be used without the {need} extension (require it too)");
+                }
+            }
+        }
     }
 
     public T State<T>(object key, Func<T> create)

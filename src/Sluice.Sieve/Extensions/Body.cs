@@ -47,9 +47,16 @@ internal sealed class Body : SieveExtension
             return null;
         }
         bool raw = command.HasTag("raw");
-        MatchSpec match = context.MatchSpec(command);
+        MatchSpec spec = context.MatchSpec(command);
+        // The body test sets no match variables (RFC 5173 §6 leaves them alone).
+        var match = new MatchSpec(spec.Type, spec.Comparator, spec.Relation, setMatchVariables: false);
         return new DelegateTest(s =>
         {
+            // A message of a header alone has no body: every body test is false (RFC 5173 §5).
+            if (!EditableMessage.HasBody(s.Message.RawBytes.Span))
+            {
+                return false;
+            }
             IEnumerable<string> values = raw ? [RawBody(s)]
                 : types is not null ? ContentValues(s, types.Evaluate(s))
                 : TextValues(s);
@@ -77,6 +84,18 @@ internal sealed class Body : SieveExtension
         string type = declared[0].Split(';', 2)[0].Trim();
         string[] pieces = type.Split('/');
         return pieces.Length == 2 && pieces[0].Length > 0 && pieces[1].Length > 0;
+    }
+
+    /// <summary>A leaf part with an unknown Content-Transfer-Encoding cannot be decoded and is not matched.</summary>
+    internal static bool HasValidEncoding(MimePartInfo part)
+    {
+        IReadOnlyList<string> cte = part.HeaderValues("Content-Transfer-Encoding", decode: false);
+        if (cte.Count == 0)
+        {
+            return true;
+        }
+        string value = cte[0].Trim().ToLowerInvariant();
+        return value is "7bit" or "8bit" or "binary" or "base64" or "quoted-printable" || value.StartsWith("x-", StringComparison.Ordinal);
     }
 
     private static bool TypeMatches(MimePartInfo part, string spec)
@@ -144,7 +163,10 @@ internal sealed class Body : SieveExtension
                     yield return HeaderText(embedded.Headers);
                     break;
                 default:
-                    yield return part.Text(state.Settings.MaxBodyText);
+                    if (HasValidEncoding(part))
+                    {
+                        yield return part.Text(state.Settings.MaxBodyText);
+                    }
                     break;
             }
         }
@@ -183,7 +205,7 @@ internal sealed class Body : SieveExtension
     /// <summary>The plain text of a part when it is text (html stripped); null otherwise.</summary>
     internal static string? TextOf(MimePartInfo part, int limit)
     {
-        if (part.IsMultipart || part.IsMessage || !HasValidContentType(part))
+        if (part.IsMultipart || part.IsMessage || !HasValidContentType(part) || !HasValidEncoding(part))
         {
             return null;
         }

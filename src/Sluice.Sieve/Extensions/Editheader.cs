@@ -7,8 +7,8 @@ using static Sluice.Sieve.Compiler.DelegateCommand;
 namespace Sluice.Sieve.Extensions;
 
 /// <summary>
-/// editheader (RFC 5293): addheader and deleteheader. Received and Auto-Submitted are always protected
-/// (§6); the host may protect more (SieveSettings). Edits of a protected field are silently ignored,
+/// editheader (RFC 5293): addheader and deleteheader. Received and Auto-Submitted can never be
+/// deleted (§6; adding a trace field is allowed); the host may protect more (SieveSettings). Edits of a protected field are silently ignored,
 /// as RFC 5293 §6 allows. Later tests see the edited message; the host gets it back as bytes.
 /// </summary>
 internal sealed class Editheader : SieveExtension
@@ -37,8 +37,11 @@ internal sealed class Editheader : SieveExtension
     /// <summary>A value may hold folding line breaks but no NUL (and no lone CR or LF once folded).</summary>
     private static bool IsValidValue(string value) => !value.Contains('\0', StringComparison.Ordinal);
 
-    private static bool IsProtected(string name, IReadOnlySet<string> configured) =>
-        AlwaysProtected.Contains(name, StringComparer.OrdinalIgnoreCase) || configured.Contains(name);
+    /// <summary>Received and Auto-Submitted always; the configured ones too, except Subject, which a
+    /// script may always change (it is what editheader is most used for).</summary>
+    private static bool IsProtected(string name, IReadOnlySet<string> configured, bool delete) =>
+        (delete && AlwaysProtected.Contains(name, StringComparer.OrdinalIgnoreCase)) ||
+        (configured.Contains(name) && !string.Equals(name, "subject", StringComparison.OrdinalIgnoreCase));
 
     private static object? BuildAdd(BuildContext context, BoundCommand command)
     {
@@ -59,6 +62,10 @@ internal sealed class Editheader : SieveExtension
         int maxSize = context.Compiler.Options.Settings.EditheaderMaxHeaderSize;
         if (value is ConstantString cv)
         {
+            if (IsValidValue(cv.Value) && cv.Value.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t')))
+            {
+                context.Warning(command.Node, $"addheader command: specified value '{Printable(cv.Value)}' contains control characters");
+            }
             if (!IsValidValue(cv.Value))
             {
                 context.Error(valueLiteral, $"addheader command: specified value '{Printable(cv.Value)}' is invalid");
@@ -92,7 +99,7 @@ internal sealed class Editheader : SieveExtension
             {
                 throw new SieveRuntimeException($"addheader action: specified header value is too large ({size} bytes; the limit is {s.Settings.EditheaderMaxHeaderSize})");
             }
-            if (IsProtected(n, s.Settings.EditheaderForbidAdd))
+            if (IsProtected(n, s.Settings.EditheaderForbidAdd, delete: false))
             {
                 return;
             }
@@ -108,8 +115,29 @@ internal sealed class Editheader : SieveExtension
     }
 
     /// <summary>Line breaks in a value become folding whitespace; MimeKit folds the field again when it is written.</summary>
-    private static string Unfold(string value) =>
-        value.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ').TrimEnd();
+    private static string Unfold(string value)
+    {
+        var sb = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c is '\r' or '\n')
+            {
+                if (c == '\r' && i + 1 < value.Length && value[i + 1] == '\n')
+                {
+                    i++;
+                }
+                // A break before whitespace is a fold; elsewhere it becomes one space.
+                if (i + 1 < value.Length && value[i + 1] is not (' ' or '\t'))
+                {
+                    sb.Append(' ');
+                }
+                continue;
+            }
+            sb.Append(c);
+        }
+        return sb.ToString().TrimEnd();
+    }
 
     private static string Printable(string value)
     {
@@ -179,7 +207,7 @@ internal sealed class Editheader : SieveExtension
             {
                 throw new SieveRuntimeException($"deleteheader action: specified field name '{n}' is invalid");
             }
-            if (IsProtected(n, s.Settings.EditheaderForbidDelete))
+            if (IsProtected(n, s.Settings.EditheaderForbidDelete, delete: true))
             {
                 return;
             }

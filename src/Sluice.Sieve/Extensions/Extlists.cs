@@ -34,17 +34,30 @@ internal sealed class Extlists : SieveExtension
         bool ok = true;
         foreach (AstString name in names)
         {
-            if (valid is null || context.Compiler.ContainsVariableReference(name.Value))
+            if (context.Compiler.ContainsVariableReference(name.Value))
             {
                 continue;
             }
-            if (!valid(Normalize(name.Value)))
+            if (valid is null ? !IsSupportedName(Normalize(name.Value)) : !valid(Normalize(name.Value)))
             {
                 context.Error(name, $"unknown external list '{name.Value}'");
                 ok = false;
             }
         }
         return ok;
+    }
+
+    /// <summary>Without the host's list of lists, a compile accepts the names RFC 6134 §2.1 registers:
+    /// "urn:ietf:params:sieve:addrbook:" and a plain name (no query).</summary>
+    private static bool IsSupportedName(string urn)
+    {
+        const string addrbook = UrnPrefix + ":addrbook:";
+        if (!urn.StartsWith(addrbook, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        string rest = urn[addrbook.Length..];
+        return rest.Length > 0 && rest.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
     }
 
     private static object? BuildValid(BuildContext context, BoundCommand command)

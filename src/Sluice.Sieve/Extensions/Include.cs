@@ -5,10 +5,17 @@ using static Sluice.Sieve.Compiler.DelegateCommand;
 
 namespace Sluice.Sieve.Extensions;
 
+/// <summary>A script an include refers to; filled when its compile ends (an include :once of a script
+/// still being compiled refers to it before that).</summary>
+internal sealed class IncludedScript
+{
+    public SieveScript? Script { get; set; }
+}
+
 /// <summary>What one compile knows about its includes: scripts compiled, the chain being compiled.</summary>
 internal sealed class IncludeContext
 {
-    public Dictionary<(bool Global, string Name), SieveScript> Compiled { get; } = [];
+    public Dictionary<(bool Global, string Name), IncludedScript> Compiled { get; } = [];
 
     /// <summary>The scripts being compiled now, outermost first (a script on it including itself is a loop).</summary>
     public List<(bool Global, string Name)> Chain { get; } = [];
@@ -74,12 +81,12 @@ internal sealed class Include : SieveExtension
         var key = (global, name);
         int line = command.Node.Line;
         int column = command.Node.Column;
-        if (includes.Chain.Contains(key))
+        if (includes.Chain.Contains(key) && !once)
         {
             context.Error(command.Node, $"include: circular include of script '{name}'");
             return null;
         }
-        if (!includes.Compiled.TryGetValue(key, out SieveScript? script))
+        if (!includes.Compiled.TryGetValue(key, out IncludedScript? holder))
         {
             if (includes.Chain.Count >= settings.IncludeMaxNesting)
             {
@@ -101,7 +108,10 @@ internal sealed class Include : SieveExtension
                 context.Error(command.Node, $"include: {(global ? "global" : "personal")} script '{name}' does not exist");
                 return null;
             }
+            holder = new IncludedScript();
+            includes.Compiled[key] = holder;
             includes.Chain.Add(key);
+            SieveScript? script;
             Diagnostics diagnostics = context.Compiler.Diagnostics;
             string oldPrefix = diagnostics.Prefix;
             diagnostics.Prefix = $"{oldPrefix}in included script '{name}': ";
@@ -119,10 +129,10 @@ internal sealed class Include : SieveExtension
                 context.Error(command.Node, $"include: failed to compile included script '{name}'");
                 return null;
             }
-            includes.Compiled[key] = script;
+            holder.Script = script;
         }
-        SieveScript included = script;
-        return new ActionInstruction(s => Run(s, included, once, name), line, column);
+        IncludedScript included = holder;
+        return new ActionInstruction(s => Run(s, included.Script!, once, name), line, column);
     }
 
     private static string Escape(string name) =>
@@ -130,7 +140,8 @@ internal sealed class Include : SieveExtension
 
     private static void Run(RunState state, SieveScript script, bool once, string name)
     {
-        if (once && !state.IncludedOnce.Add(script))
+        // Every run is recorded: an include :once skips a script that any include already ran.
+        if (!state.IncludedOnce.Add(script) && once)
         {
             return;
         }

@@ -207,9 +207,12 @@ internal sealed class MimeOptions
         }
     }
 
-    /// <summary>exists :mime: every name is present in one part (with :anychild, in any one part).</summary>
-    public bool Exists(RunState state, string[] names) =>
-        Parts(state).Any(p => names.All(n => p.HeaderValues(n, decode: false).Count > 0));
+    /// <summary>exists :mime: every name is present in the part (with :anychild, each in some part).</summary>
+    public bool Exists(RunState state, string[] names)
+    {
+        List<MimePartInfo> parts = Parts(state).ToList();
+        return names.All(n => parts.Any(p => p.HeaderValues(n, decode: false).Count > 0));
+    }
 }
 
 /// <summary>foreverypart and break (RFC 5703 §3): loops over the MIME parts, at most four deep.</summary>
@@ -386,6 +389,8 @@ internal sealed class ForEveryPart : SieveExtension
 internal sealed class ExtractText : SieveExtension
 {
     public override string Name => "extracttext";
+
+    public override IReadOnlyList<string> Needs => ["foreverypart"];
 
     public override void Register(ExtensionRegistry registry) =>
         registry.AddCommand(new DelegateCommand("extracttext", CommandKind.Command, Build)

@@ -50,10 +50,27 @@ internal sealed class RegexExtension : SieveExtension
             }
         }
 
+        public override void Prepare(RunState state, IReadOnlyList<string> keys, ComparatorDefinition comparator)
+        {
+            foreach (string key in keys)
+            {
+                if (PosixRegex.TryGet(key, comparator is not OctetComparator, state.Settings.RegexTimeout, out string? error) is null)
+                {
+                    // An expression computed at run time that is invalid matches nothing (as Pigeonhole does) and is reported.
+                    state.Warn($"invalid regular expression '{key}' for regex match: {error}");
+                }
+            }
+        }
+
         public override bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures)
         {
             state.Tick(1 + value.Length / 1024);
-            System.Text.RegularExpressions.Regex regex = PosixRegex.Get(key, comparator is not OctetComparator, state.Settings.RegexTimeout);
+            System.Text.RegularExpressions.Regex? regex = PosixRegex.TryGet(key, comparator is not OctetComparator, state.Settings.RegexTimeout, out string? error);
+            if (regex is null)
+            {
+                // Reported by Prepare; an invalid expression matches nothing.
+                return false;
+            }
             System.Text.RegularExpressions.Match m = regex.Match(value);
             if (!m.Success)
             {

@@ -91,6 +91,11 @@ internal sealed class Variables : SieveExtension
             return false;
         }
         Scope scope = context.State(ScopeKey, () => new Scope());
+        if (scope.Indexes.ContainsKey(name.Value))
+        {
+            context.Error(name, $"variable '{name.Value}' is already used as a local variable and cannot be declared global after that");
+            return false;
+        }
         scope.Globals.Add(name.Value);
         return true;
     }

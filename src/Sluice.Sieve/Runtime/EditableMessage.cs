@@ -74,6 +74,10 @@ internal sealed class EditableMessage : ISieveMessage
         return new EditableMessage(fields, raw[bodyStart..].ToArray(), message.Flags);
     }
 
+    /// <summary>Whether the message has a body at all: a header followed by the empty line.</summary>
+    internal static bool HasBody(ReadOnlySpan<byte> raw) =>
+        raw.StartsWith("\r\n"u8) || raw.StartsWith("\n"u8) || raw.IndexOf("\r\n\r\n"u8) >= 0 || raw.IndexOf("\n\n"u8) >= 0;
+
     /// <summary>Where the body starts (after the blank line); headerEnd is where the header section's text ends.</summary>
     internal static int BodyStart(ReadOnlySpan<byte> raw, out int headerEnd)
     {

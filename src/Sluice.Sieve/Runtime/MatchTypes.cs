@@ -65,6 +65,11 @@ internal abstract class MatchTypeDefinition
     {
     }
 
+    /// <summary>Called once per test with the keys before any value is matched (:regex checks them).</summary>
+    public virtual void Prepare(RunState state, IReadOnlyList<string> keys, ComparatorDefinition comparator)
+    {
+    }
+
     /// <summary>One value against one key; captures get the wildcard expansions when not null.</summary>
     public abstract bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures);
 }
@@ -142,6 +147,7 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
     /// <summary>True if any value matches any key (or, for :count, the count matches a key).</summary>
     public bool Run(RunState state, IEnumerable<string> values, IReadOnlyList<string> keys)
     {
+        Type.Prepare(state, keys, Comparator);
         if (Type.CountsValues)
         {
             int count = 0;

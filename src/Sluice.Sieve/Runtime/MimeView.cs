@@ -47,7 +47,7 @@ internal sealed class MimeView
         var stack = new Stack<(MimeEntity Entity, int Parent, int Depth, HeaderList Headers)>();
         if (parsed.Body is { } body)
         {
-            stack.Push((body, -1, 0, parsed.Headers));
+            stack.Push((body, -1, 0, Merge(parsed.Headers, body.Headers)));
         }
         while (stack.Count > 0 && parts.Count < settings.MaxMimeParts)
         {
@@ -71,13 +71,31 @@ internal sealed class MimeView
                     }
                     break;
                 case MessagePart { Message: { Body: { } inner } embedded }:
-                    stack.Push((inner, info.Index, depth + 1, embedded.Headers));
+                    stack.Push((inner, info.Index, depth + 1, Merge(embedded.Headers, inner.Headers)));
                     break;
                 default:
                     break;
             }
         }
         return new MimeView(parsed, parts, raw[bodyStart..]);
+    }
+
+    /// <summary>A message's header as written: MimeKit keeps the Content-* fields on the body entity.</summary>
+    private static HeaderList Merge(HeaderList message, HeaderList body)
+    {
+        var merged = new HeaderList();
+        foreach (Header h in message)
+        {
+            merged.Add(h.Clone());
+        }
+        foreach (Header h in body)
+        {
+            if (!message.Any(m => string.Equals(m.Field, h.Field, StringComparison.OrdinalIgnoreCase) && m.RawValue.AsSpan().SequenceEqual(h.RawValue)))
+            {
+                merged.Add(h.Clone());
+            }
+        }
+        return merged;
     }
 
     /// <summary>The part and all below it, in document order.</summary>

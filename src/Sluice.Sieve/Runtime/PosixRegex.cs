@@ -284,17 +284,18 @@ internal static class PosixRegex
 
     private static string EscapeInSet(char c) => c is '\\' or ']' or '[' or '^' or '-' ? "\\" + c : c.ToString();
 
-    /// <summary>The compiled expression (cached), or a runtime error for an invalid pattern.</summary>
-    public static Regex Get(string pattern, bool ignoreCase, TimeSpan timeout)
+    /// <summary>The compiled expression (cached), or null with the reason for an invalid pattern.</summary>
+    public static Regex? TryGet(string pattern, bool ignoreCase, TimeSpan timeout, out string? error)
     {
+        error = null;
         if (Cache.TryGetValue((pattern, ignoreCase, timeout.Ticks), out Regex? cached))
         {
             return cached;
         }
-        string? translated = Translate(pattern, out string? error);
+        string? translated = Translate(pattern, out error);
         if (translated is null)
         {
-            throw new SieveRuntimeException($"invalid regular expression '{pattern}': {error}");
+            return null;
         }
         RegexOptions options = RegexOptions.CultureInvariant | RegexOptions.Singleline;
         if (ignoreCase)
@@ -308,7 +309,8 @@ internal static class PosixRegex
         }
         catch (ArgumentException ex)
         {
-            throw new SieveRuntimeException($"invalid regular expression '{pattern}': {ex.Message}");
+            error = ex.Message;
+            return null;
         }
         // Patterns computed from variables could fill the cache without end: keep it bounded.
         if (Cache.Count > 512)

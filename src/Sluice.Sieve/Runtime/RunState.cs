@@ -6,6 +6,7 @@ namespace Sluice.Sieve.Runtime;
 internal sealed class RunState
 {
     private string[] _variables;
+    private readonly Instruction[] _program;
     private readonly Dictionary<object, object> _extensionState = [];
     private long _budget;
 
@@ -16,11 +17,25 @@ internal sealed class RunState
         Envelope = context.Envelope;
         Limits = context.Limits;
         Result = result;
+        _program = script.Program;
         _variables = new string[script.VariableCount];
         Array.Fill(_variables, "");
         _budget = context.Limits.CpuInstructions;
         RecipientDelimiters = context.RecipientDelimiters;
         Settings = context.Settings;
+        result.Snapshot = () => Edited ? new SimpleSieveMessage(Message.RawBytes.Span, Message.Flags) : null;
+    }
+
+    /// <summary>Problems that did not stop the run (an invalid computed regex is a non-match and a warning).</summary>
+    public List<SieveError> Warnings { get; } = [];
+
+    public void Warn(string message)
+    {
+        Instruction? at = ProgramCounter >= 0 && ProgramCounter < _program.Length ? _program[ProgramCounter] : null;
+        if (Warnings.Count < 100)
+        {
+            Warnings.Add(new SieveError(at?.Line ?? 0, at?.Column ?? 0, message, SieveErrorSeverity.Warning));
+        }
     }
 
     /// <summary>Extension settings (editheader limits, include limits, regex timeout...); settable for the testsuite.</summary>

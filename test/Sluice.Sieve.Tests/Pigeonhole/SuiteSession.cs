@@ -118,7 +118,6 @@ internal sealed class SuiteSession(string scriptDirectory) : SieveHost
                 string file = Path.Combine(ScriptDirectory, global ? "included-global" : "included", name + ".sieve");
                 return File.Exists(file) ? File.ReadAllText(file) : null;
             },
-            IsValidList = IsValidList,
         };
     }
 

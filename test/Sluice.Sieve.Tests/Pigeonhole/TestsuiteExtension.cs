@@ -199,7 +199,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
             SieveCompileResult result = SieveCompiler.Compile(File.ReadAllText(file), options);
             session.LastCompile = result;
             session.LastScript = result.Script;
-            session.LastErrors.AddRange(result.Errors.Select(e => e.Message));
+            session.LastErrors.AddRange(result.Diagnostics.Select(e => e.Message));
             session.NoteMissingExtensions(result.Errors);
             return result.Success;
         }, command.Node.Line, command.Node.Column);
@@ -236,11 +236,8 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
             {
                 session.LastErrors.Add(error.Message);
             }
-            else if (sub.Edited)
-            {
-                // The result is carried out with the message as the script left it (editheader).
-                s.SetMessage(sub.Message);
-            }
+            // Warnings count as errors for test_error, as Pigeonhole's error handler lists both.
+            session.LastErrors.AddRange(sub.Warnings.Select(w => w.Message));
             return error is null;
         }, command.Node.Line, command.Node.Column);
     }
