@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Sluice.Sieve.Tests.Unit;
+
+/// <summary>
+/// What a hostile script or message can throw at part 2: deeply nested MIME under foreverypart,
+/// catastrophic regular expressions, huge header edits. Each ends with a clear result, never a hang
+/// or a crash.
+/// </summary>
+public sealed class HardeningTests
+{
+    /// <summary>A message whose multiparts nest this deep, each level with one text part beside the next level.</summary>
+    private static string NestedMime(int depth)
+    {
+        var sb = new StringBuilder("From: a@example.org\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n");
+        for (int i = 0; i < depth; i++)
+        {
+            sb.Append($"--b{i}\r\nContent-Type: text/plain\r\n\r\nlevel {i}\r\n");
+            sb.Append($"--b{i}\r\nContent-Type: multipart/mixed; boundary=b{i + 1}\r\n\r\n");
+        }
+        sb.Append($"--b{depth}\r\nContent-Type: text/plain\r\n\r\nbottom\r\n--b{depth}--\r\n");
+        for (int i = depth - 1; i >= 0; i--)
+        {
+            sb.Append($"--b{i}--\r\n");
+        }
+        return sb.ToString();
+    }
+
+    [Test]
+    public void ForEveryPartOnADeepTreeIsBoundedByTheDepthCapAndTheBudget()
+    {
+        string message = NestedMime(5000);
+        const string script = """
+            require ["foreverypart", "mime", "variables", "body"];
+            set "n" "";
+            foreverypart { foreverypart { foreverypart { foreverypart { set "n" "${n}x"; } } } }
+            if body :text :contains "bottom" { discard; }
+            """;
+        var watch = Stopwatch.StartNew();
+        SieveResult result = SieveTestHelper.Run(script, message, limits: new SieveLimits { CpuInstructions = 20_000 });
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+        // Either the budget ran out or the run ended within it; the depth cap keeps parts bounded.
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.BudgetExhausted).Or.EqualTo(SieveRunStatus.Completed));
+        if (result.Status == SieveRunStatus.BudgetExhausted)
+        {
+            Assert.That(result.Error!.Message, Does.Contain("CPU limit"));
+        }
+    }
+
+    [Test]
+    public void TheMimeViewStopsAtTheConfiguredDepth()
+    {
+        var settings = new SieveSettings { MaxMimeDepth = 8 };
+        SieveResult result = SieveTestHelper.Run("""
+            require ["foreverypart", "variables", "fileinto"];
+            set "n" "";
+            foreverypart { set "n" "${n}x"; }
+            set :length "count" "${n}";
+            fileinto "${count}";
+            """, NestedMime(200), settings: settings, limits: new SieveLimits { CpuInstructions = 100_000 });
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed), result.Error?.ToString());
+        int parts = int.Parse(result.Actions.OfType<FileIntoAction>().Single().Mailbox, System.Globalization.CultureInfo.InvariantCulture);
+        // Two parts per level down to the cap (the deeper levels are not walked), never the 401 of the message.
+        Assert.That(parts, Is.LessThanOrEqualTo(2 * 8 + 2));
+    }
+
+    [Test]
+    public void ACatastrophicRegexTimesOutWithAClearError()
+    {
+        var settings = new SieveSettings { RegexTimeout = TimeSpan.FromMilliseconds(50) };
+        string subject = new string('a', 40) + "!";
+        var watch = Stopwatch.StartNew();
+        SieveResult result = SieveTestHelper.Run(
+            "require \"regex\"; if header :regex \"subject\" \"^(a+)+$\" { discard; }",
+            $"Subject: {subject}\r\n\r\nbody\r\n", settings: settings);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(result.Error!.Message, Does.Contain("regular expression took longer than 50 ms"));
+        Assert.That(result.Error.Line, Is.EqualTo(1));
+        Assert.That(result.Actions.Single(), Is.EqualTo(new KeepAction([], Implicit: true)));
+    }
+
+    [Test]
+    public void AComputedInvalidRegexIsAWarningNotACrash()
+    {
+        SieveResult result = SieveTestHelper.Run("require [\"regex\", \"variables\"]; set \"r\" \"([\"; if header :regex \"subject\" \"${r}\" { discard; }");
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed));
+        Assert.That(result.Warnings.Single().Message, Does.Contain("invalid regular expression '(['"));
+    }
+
+    [Test]
+    public void HugeHeaderEditsHitTheLimits()
+    {
+        // A value at the size limit is added; one over it is a runtime error naming the limit.
+        var settings = new SieveSettings { EditheaderMaxHeaderSize = 4096 };
+        SieveResult big = SieveTestHelper.Run("""
+            require ["editheader", "variables"];
+            set "v" "0123456789012345678901234567890123456789012345678901234567890123";
+            set "v" "${v}${v}${v}${v}${v}${v}${v}${v}";
+            set "v" "${v}${v}${v}${v}${v}${v}${v}${v}";
+            addheader "X-Big" "${v}";
+            """, settings: settings, limits: new SieveLimits { MaxVariableSize = 1 << 20 });
+        Assert.That(big.Status, Is.EqualTo(SieveRunStatus.Completed), big.Error?.ToString());
+        Assert.That(big.EditedMessage!.GetHeaderValues("X-Big").Single(), Has.Length.EqualTo(4096));
+
+        SieveResult tooBig = SieveTestHelper.Run("""
+            require ["editheader", "variables"];
+            set "v" "0123456789012345678901234567890123456789012345678901234567890123";
+            set "v" "${v}${v}${v}${v}${v}${v}${v}${v}${v}";
+            set "v" "${v}${v}${v}${v}${v}${v}${v}${v}";
+            addheader "X-Big" "${v}";
+            """, settings: settings, limits: new SieveLimits { MaxVariableSize = 1 << 20 });
+        Assert.That(tooBig.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(tooBig.Error!.Message, Does.Contain("too large (4608 bytes; the limit is 4096)"));
+    }
+
+    [Test]
+    public void ManyHeaderEditsAreBoundedByTheFieldCapAndTheBudget()
+    {
+        var settings = new SieveSettings { MaxHeaderFields = 50 };
+        string adds = string.Concat(Enumerable.Range(0, 60).Select(i => $"addheader \"X-N\" \"{i}\";\n"));
+        SieveResult result = SieveTestHelper.Run("require \"editheader\";\n" + adds, settings: settings);
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(result.Error!.Message, Does.Contain("header fields (the limit)"));
+
+        // A long run of edits is bounded by the CPU budget.
+        string many = string.Concat(Enumerable.Repeat("addheader \"X-N\" \"v\"; deleteheader \"X-N\";\n", 4000));
+        SieveResult budget = SieveTestHelper.Run("require \"editheader\";\n" + many, limits: new SieveLimits { CpuInstructions = 1000 });
+        Assert.That(budget.Status, Is.EqualTo(SieveRunStatus.BudgetExhausted));
+    }
+
+    [Test]
+    public void IncludeRecursionAtRunTimeIsBounded()
+    {
+        // :once on a script that includes itself compiles (RFC 6609), and the run stops at the nesting limit.
+        var settings = new SieveSettings
+        {
+            IncludeMaxNesting = 3,
+            IncludeResolver = (name, _) => name == "self" ? "require \"include\"; include \"again\";" : name == "again" ? "require \"include\"; include :once \"self\";" : null,
+        };
+        SieveResult result = SieveTestHelper.Run("require \"include\"; include \"self\"; include \"self\";", settings: settings);
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed), result.Error?.ToString());
+
+        // Without :once the loop is refused at compile time.
+        var loop = settings with { IncludeResolver = (name, _) => name == "self" ? "require \"include\"; include \"self\";" : null };
+        SieveCompileResult compiled = SieveTestHelper.Compile("require \"include\"; include \"self\";", new SieveCompileOptions { Settings = loop });
+        Assert.That(compiled.Errors.Select(e => e.Message), Has.Some.Contains("circular include of script 'self'"));
+    }
+}
