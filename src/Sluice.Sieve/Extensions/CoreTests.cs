@@ -56,7 +56,18 @@ internal sealed class CoreTests : SieveExtension
         {
             return new DelegateTest(s => mime.Exists(s, names.Evaluate(s)), command.Node.Line, command.Node.Column);
         }
-        return new DelegateTest(s => names.Evaluate(s).All(n => s.Message.GetHeaderValues(n).Count > 0), command.Node.Line, command.Node.Column);
+        return new DelegateTest(s =>
+        {
+            string[] n = names.Evaluate(s);
+            for (int i = 0; i < n.Length; i++)
+            {
+                if (s.Message.GetHeaderValues(n[i]).Count == 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, command.Node.Line, command.Node.Column);
     }
 
     private static object? BuildSize(BuildContext context, BoundCommand command)
@@ -90,7 +101,23 @@ internal sealed class CoreTests : SieveExtension
         {
             return new DelegateTest(s => match.Run(s, mime.HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
         }
-        // The common case (one constant name, no index) reads the list the message already has.
+        if (index.Index <= 0 && !match.Type.CountsValues)
+        {
+            // The common case reads the lists the message already has, name by name: nothing is allocated.
+            return new DelegateTest(s =>
+            {
+                string[] n = names.Evaluate(s);
+                string[] k = keys.Evaluate(s);
+                for (int i = 0; i < n.Length; i++)
+                {
+                    if (match.Run(s, s.Message.GetHeaderValues(n[i]), k))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }, command.Node.Line, command.Node.Column);
+        }
         return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
 

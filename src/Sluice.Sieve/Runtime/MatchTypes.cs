@@ -91,7 +91,7 @@ internal sealed class ContainsMatchType : MatchTypeDefinition
     public override bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures)
     {
         state.Tick(1 + value.Length / 4096);
-        return comparator.Fold(value).Contains(comparator.Fold(key), StringComparison.Ordinal);
+        return comparator.Contains(value, key);
     }
 }
 
@@ -160,6 +160,18 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
         }
 
         List<string>? captures = setMatchVariables && Type.Captures ? [] : null;
+        // A list (what header values are) is walked by index: no enumerator to allocate per test.
+        if (values is IReadOnlyList<string> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (Any(state, list[i], keys, captures))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         foreach (string value in values)
         {
             if (Any(state, value, keys, captures))
@@ -173,8 +185,9 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
     /// <summary>Matches one value against the keys; the testsuite and extensions use this directly.</summary>
     public bool Any(RunState state, string value, IReadOnlyList<string> keys, List<string>? captures)
     {
-        foreach (string key in keys)
+        for (int k = 0; k < keys.Count; k++)
         {
+            string key = keys[k];
             state.Tick();
             captures?.Clear();
             if (Type.Match(state, value, key, Comparator, Relation, captures))
