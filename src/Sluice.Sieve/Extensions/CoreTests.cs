@@ -163,7 +163,62 @@ internal sealed class CoreTests : SieveExtension
         MatchSpec match = context.MatchSpec(command);
         AddressPart part = BuildContext.AddressPart(command);
         IndexSpec index = IndexExtension.Spec(command);
+        if (mime is null && index.Index <= 0 && !match.Type.CountsValues)
+        {
+            // The common case walks the cached parses of the message's fields: nothing is allocated.
+            return new DelegateTest(s =>
+            {
+                string[] n = names.Evaluate(s);
+                string[] k = keys.Evaluate(s);
+                List<string>? captures = match.NewCaptures();
+                for (int i = 0; i < n.Length; i++)
+                {
+                    if (!IsAddressHeader(n[i]))
+                    {
+                        continue;
+                    }
+                    IReadOnlyList<string> raws = s.Message.GetRawHeaderValues(n[i]);
+                    for (int r = 0; r < raws.Count; r++)
+                    {
+                        s.Tick();
+                        ParsedField field = Parse(raws[r]);
+                        if (field.Addresses is null)
+                        {
+                            if (match.Any(s, field.Trimmed, k, captures))
+                            {
+                                return true;
+                            }
+                            continue;
+                        }
+                        foreach (MailAddress address in field.Addresses)
+                        {
+                            if (part.Extract(address, s) is { } value && match.Any(s, value, k, captures))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                return false;
+            }, command.Node.Line, command.Node.Column);
+        }
         return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part, index, mime), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+    }
+
+    /// <summary>A field's addresses (null when it does not parse), cached by the field's string.</summary>
+    private sealed record ParsedField(MailAddress[]? Addresses, string Trimmed);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ParsedField> Parsed = [];
+
+    private static ParsedField Parse(string raw)
+    {
+        if (Parsed.TryGetValue(raw, out ParsedField? cached))
+        {
+            return cached;
+        }
+        var field = new ParsedField(AddressParser.ParseList(raw)?.ToArray(), raw.Trim());
+        Parsed.AddOrUpdate(raw, field);
+        return field;
     }
 
     /// <summary>A header that holds addresses: the known ones, and any X- field (extensions define many).</summary>
@@ -185,7 +240,7 @@ internal sealed class CoreTests : SieveExtension
             foreach (string raw in raws)
             {
                 state.Tick();
-                List<MailAddress>? addresses = AddressParser.ParseList(raw);
+                MailAddress[]? addresses = Parse(raw).Addresses;
                 if (addresses is null)
                 {
                     yield return raw.Trim();

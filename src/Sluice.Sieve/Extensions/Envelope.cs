@@ -123,11 +123,25 @@ internal sealed class Envelope : SieveExtension
     }
 
     /// <summary>The null path is "" for every address part (RFC 5228 §5.4); an unreadable path gives no value.</summary>
-    internal static string? Extract(string path, AddressPart part, RunState state) =>
-        EnvelopePath.Parse(path, out MailAddress address) switch
+    internal static string? Extract(string path, AddressPart part, RunState state)
+    {
+        // The envelope's strings are the same objects run after run (one per recipient): parse once.
+        if (!ParsedPaths.TryGetValue(path, out ParsedPath? parsed))
+        {
+            EnvelopePath.Kind kind = EnvelopePath.Parse(path, out MailAddress parsedAddress);
+            parsed = new ParsedPath(kind, parsedAddress);
+            ParsedPaths.AddOrUpdate(path, parsed);
+        }
+        MailAddress address = parsed.Address;
+        return parsed.Kind switch
         {
             EnvelopePath.Kind.Null => "",
             EnvelopePath.Kind.Address => part.Extract(address, state),
             _ => null,
         };
+    }
+
+    private sealed record ParsedPath(EnvelopePath.Kind Kind, MailAddress Address);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ParsedPath> ParsedPaths = [];
 }

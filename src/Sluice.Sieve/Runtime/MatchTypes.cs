@@ -144,6 +144,9 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
 
     public Relation Relation { get; } = relation;
 
+    /// <summary>A list for the match values when this test sets them, else null.</summary>
+    public List<string>? NewCaptures() => setMatchVariables && Type.Captures ? [] : null;
+
     /// <summary>True if any value matches any key (or, for :count, the count matches a key).</summary>
     public bool Run(RunState state, IEnumerable<string> values, IReadOnlyList<string> keys)
     {

@@ -35,6 +35,8 @@ public sealed class AllocationTests
     [TestCase("if header :contains [\"subject\", \"x-mailer\"] [\"a{i}x\", \"b{i}y\"] { fileinto \"Junk\"; }")]
     [TestCase("if exists \"list-id{i}\" { fileinto \"Lists\"; }")]
     [TestCase("if not header :matches \"from\" \"*nobody{i}*\" { }")]
+    [TestCase("if address :domain :is [\"from\", \"to\"] \"spam{i}.example\" { fileinto \"Junk\"; }")]
+    [TestCase("if address :is \"to\" \"ceo{i}@example.net\" { fileinto \"Boss\"; }")]
     public void HeaderTestsAllocateNothingPerRule(string rule)
     {
         long ten = AllocatedPerRun(rule, 10);
