@@ -49,6 +49,12 @@ public static class SieveInterpreter
             return new SieveError(current?.Line ?? 0, current?.Column ?? 0,
                 $"a regular expression took longer than {state.Settings.RegexTimeout.TotalMilliseconds:0} ms to match (catastrophic pattern?)");
         }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or NotSupportedException
+                                       or IOException or System.Text.DecoderFallbackException or OverflowException or KeyNotFoundException)
+        {
+            // A message MimeKit cannot read, or a host that fails: a clear runtime error, never a crash of the caller.
+            return new SieveError(current?.Line ?? 0, current?.Column ?? 0, $"internal error while running the script: {ex.GetType().Name}: {ex.Message}");
+        }
         catch (SieveRuntimeException ex)
         {
             budgetExhausted = ex.BudgetExhausted;

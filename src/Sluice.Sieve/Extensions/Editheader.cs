@@ -212,11 +212,14 @@ internal sealed class Editheader : SieveExtension
                 return;
             }
             string[]? keys = patterns?.Evaluate(s);
-            EditableMessage? message = null;
-            ISieveMessage current = s.Message;
+            if (s.Message.GetRawHeaderValues(n).Count == 0)
+            {
+                return;
+            }
+            EditableMessage message = s.Editable();
             // Positions of the named field, in order.
             var positions = new List<int>();
-            IReadOnlyList<EditableMessage.Field> fields = (message = EditableMessage.From(current)).Fields;
+            IReadOnlyList<EditableMessage.Field> fields = message.Fields;
             for (int i = 0; i < fields.Count; i++)
             {
                 if (string.Equals(fields[i].Name, n, StringComparison.OrdinalIgnoreCase))

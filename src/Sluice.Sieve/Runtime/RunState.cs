@@ -23,7 +23,25 @@ internal sealed class RunState
         _budget = context.Limits.CpuInstructions;
         RecipientDelimiters = context.RecipientDelimiters;
         Settings = context.Settings;
-        result.Snapshot = () => Edited ? new SimpleSieveMessage(Message.RawBytes.Span, Message.Flags) : null;
+        result.Snapshot = TakeSnapshot;
+    }
+
+    private ISieveMessage? _snapshot;
+
+    /// <summary>The edited message as an immutable copy for an action; one copy per state of the message,
+    /// its cost charged to the budget (a big message cannot be copied without end).</summary>
+    private ISieveMessage? TakeSnapshot()
+    {
+        if (!Edited)
+        {
+            return null;
+        }
+        if (_snapshot is null)
+        {
+            Tick(1 + Message.Size / 65536);
+            _snapshot = new SimpleSieveMessage(Message.RawBytes.Span, Message.Flags);
+        }
+        return _snapshot;
     }
 
     /// <summary>Problems that did not stop the run (an invalid computed regex is a non-match and a warning).</summary>
@@ -78,10 +96,26 @@ internal sealed class RunState
     /// <summary>The message as an editable one (editheader, replace); later reads see the edits.</summary>
     public EditableMessage Edit()
     {
-        var editable = EditableMessage.From(Message);
-        Message = editable;
+        EditableMessage editable = Editable();
         Edited = true;
         _mime = null;
+        _snapshot = null;
+        // Every edit means writing the message again later: charge for it now.
+        Tick(1 + editable.Body.Length / 65536);
+        return editable;
+    }
+
+    /// <summary>The message in editable form, converted once per run (the copy charged to the budget), not yet marked edited.</summary>
+    public EditableMessage Editable()
+    {
+        if (Message is EditableMessage editable)
+        {
+            return editable;
+        }
+        Tick(1 + Message.Size / 65536);
+        editable = EditableMessage.From(Message);
+        // Unedited, it reads the same as the original: later tests see no difference.
+        Message = editable;
         return editable;
     }
 
@@ -91,12 +125,15 @@ internal sealed class RunState
         Message = message;
         Edited = true;
         _mime = null;
+        _snapshot = null;
+        Tick(1 + message.Body.Length / 65536);
     }
 
     /// <summary>Call after changing the editable message, so MIME views are rebuilt.</summary>
     public void MessageEdited()
     {
         _mime = null;
+        _snapshot = null;
         // A part loop walks the structure it started on; edits made inside it are seen after it.
     }
 
@@ -140,6 +177,7 @@ internal sealed class RunState
     {
         Message = message;
         _mime = null;
+        _snapshot = null;
         Edited = false;
         PartLoops.Clear();
         MessageChanged?.Invoke(this);

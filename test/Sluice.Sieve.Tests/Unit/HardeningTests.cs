@@ -148,3 +148,55 @@ public sealed class HardeningTests
         Assert.That(compiled.Errors.Select(e => e.Message), Has.Some.Contains("circular include of script 'self'"));
     }
 }
+
+/// <summary>Edits and actions on a big message: copies are charged to the budget, so a run ends quickly.</summary>
+public sealed class BigMessageEditTests
+{
+    private static string BigMessage()
+    {
+        var sb = new StringBuilder("From: a@example.org\r\nSubject: big\r\nX-A: 1\r\n\r\n");
+        string line = new string('x', 998) + "\r\n";
+        while (sb.Length < 8 << 20)
+        {
+            sb.Append(line);
+        }
+        return sb.ToString();
+    }
+
+    [Test]
+    public void AlternatingEditsAndActionsOnAnEightMegabyteMessageStayWithinTheBudget()
+    {
+        string body = string.Concat(Enumerable.Repeat("addheader \"X-B\" \"v\"; keep; deleteheader \"X-A\"; if size :over 1M { keep; } if body :raw :contains \"zzz\" { discard; }\n", 2000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        SieveResult result = SieveTestHelper.Run("require [\"editheader\", \"body\"];\n" + body, BigMessage(), limits: new SieveLimits { CpuInstructions = 5000 });
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.BudgetExhausted));
+        Assert.That(result.Error!.Message, Does.Contain("CPU limit of 5000"));
+    }
+
+    [Test]
+    public void DeletingAnAbsentHeaderNeitherCopiesNorEdits()
+    {
+        string body = string.Concat(Enumerable.Repeat("deleteheader \"X-Absent\";\n", 1000));
+        SieveResult result = SieveTestHelper.Run("require \"editheader\";\n" + body, BigMessage(), limits: new SieveLimits { CpuInstructions = 5000 });
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed));
+        Assert.That(result.EditedMessage, Is.Null);
+    }
+
+    [Test]
+    public void AMessageMimeKitCannotMakeSenseOfGivesNoCrash()
+    {
+        const string message = "Content-Type: multipart/mixed; boundary=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n--\r\n\r\n=?x?Q?\r\n--\r\n";
+        SieveResult result = SieveTestHelper.Run("""
+            require ["body", "foreverypart", "mime", "extracttext", "variables", "replace"];
+            if body :content "" :contains "x" { discard; }
+            foreverypart { extracttext "t"; if header :mime :param "boundary" "content-type" "" { keep; } }
+            replace :mime "not a mime entity at all";
+            """, message);
+        // Everything before the replace ran on the broken structure; the replacement is refused with a clear error.
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(result.Error!.Line, Is.EqualTo(4));
+        Assert.That(result.Error.Message, Does.Contain("replace :mime: the replacement is not a MIME entity"));
+        Assert.That(result.Actions.Single(), Is.EqualTo(new KeepAction([], Implicit: true)));
+    }
+}
