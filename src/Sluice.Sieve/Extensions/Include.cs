@@ -29,6 +29,9 @@ internal sealed class IncludeContext
 /// </summary>
 internal sealed class Include : SieveExtension
 {
+    /// <summary>Whatever the settings say, includes nest no deeper than this: each level is a compile (and a run) on the stack.</summary>
+    public const int HardNestingLimit = 64;
+
     public override string Name => "include";
 
     public override void Register(ExtensionRegistry registry)
@@ -88,9 +91,10 @@ internal sealed class Include : SieveExtension
         }
         if (!includes.Compiled.TryGetValue(key, out IncludedScript? holder))
         {
-            if (includes.Chain.Count >= settings.IncludeMaxNesting)
+            int maxNesting = Math.Min(settings.IncludeMaxNesting, HardNestingLimit);
+            if (includes.Chain.Count >= maxNesting)
             {
-                context.Error(command.Node, $"include: cannot nest includes deeper than {settings.IncludeMaxNesting} levels (including '{name}')");
+                context.Error(command.Node, $"include: cannot nest includes deeper than {maxNesting} levels (including '{name}')");
                 return null;
             }
             if (includes.Compiled.Count >= settings.IncludeMaxIncludes)
@@ -145,7 +149,7 @@ internal sealed class Include : SieveExtension
         {
             return;
         }
-        if (state.IncludeDepth >= Math.Max(state.Settings.IncludeMaxNesting, 1))
+        if (state.IncludeDepth >= Math.Clamp(state.Settings.IncludeMaxNesting, 1, HardNestingLimit))
         {
             throw new SieveRuntimeException($"include: nesting of includes exceeds {state.Settings.IncludeMaxNesting} levels (at '{name}')");
         }

@@ -200,3 +200,45 @@ public sealed class BigMessageEditTests
         Assert.That(result.Actions.Single(), Is.EqualTo(new KeepAction([], Implicit: true)));
     }
 }
+
+/// <summary>Nesting a hostile message or host configuration could push onto the stack.</summary>
+public sealed class NestingTests
+{
+    [Test]
+    public void DeeplyNestedMessageRfc822PartsAreCapped()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < 3000; i++)
+        {
+            sb.Append("Subject: level ").Append(i).Append("\r\nContent-Type: message/rfc822\r\n\r\n");
+        }
+        sb.Append("Subject: bottom\r\n\r\nbottom text\r\n");
+        SieveResult result = SieveTestHelper.Run("""
+            require ["foreverypart", "mime", "body", "variables", "fileinto"];
+            set "n" "";
+            foreverypart { set "n" "${n}x"; }
+            if body :text :contains "bottom text" { discard; }
+            set :length "count" "${n}";
+            fileinto "${count}";
+            """, sb.ToString(), limits: new SieveLimits { CpuInstructions = 50_000 });
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed), result.Error?.ToString());
+        // The walk stops at the depth cap (32 levels by default), far above the 3000 of the message.
+        int parts = int.Parse(result.Actions.OfType<FileIntoAction>().Single().Mailbox, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(parts, Is.InRange(2, 40));
+    }
+
+    [Test]
+    public void IncludeNestingIsCappedWhateverTheSettings()
+    {
+        var settings = new SieveSettings
+        {
+            IncludeMaxNesting = int.MaxValue,
+            IncludeMaxIncludes = int.MaxValue,
+            // Script n includes script n+1, without end.
+            IncludeResolver = (name, _) => $"require \"include\"; include \"{int.Parse(name, System.Globalization.CultureInfo.InvariantCulture) + 1}\";",
+        };
+        SieveCompileResult result = SieveTestHelper.Compile("require \"include\"; include \"0\";", new SieveCompileOptions { Settings = settings });
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Errors.Select(e => e.Message), Has.Some.Contains("deeper than 64 levels"));
+    }
+}
