@@ -17,7 +17,9 @@ public sealed class SimpleSieveMessage : ISieveMessage
     {
         _raw = raw.ToArray();
         Flags = flags ?? [];
-        ParseHeader(Encoding.UTF8.GetString(_raw));
+        // Only the header section is decoded: the body is read (by MimeKit) when a test asks for it.
+        EditableMessage.BodyStart(_raw, out int headerEnd);
+        ParseHeader(Encoding.UTF8.GetString(_raw, 0, headerEnd));
     }
 
     /// <summary>Builds a message from text, writing line ends as CRLF as on the wire.</summary>
