@@ -46,6 +46,42 @@ internal sealed class Envelope : SieveExtension
         }
         MatchSpec match = context.MatchSpec(command);
         AddressPart addressPart = BuildContext.AddressPart(command);
+        if (!match.Type.CountsValues)
+        {
+            // "from" and "to" (what filters test) are matched in place: nothing is allocated per test.
+            return new DelegateTest(s =>
+            {
+                string[] p = parts.Evaluate(s);
+                string[] k = keys.Evaluate(s);
+                List<string>? captures = match.NewCaptures();
+                for (int i = 0; i < p.Length; i++)
+                {
+                    if (string.Equals(p[i], "from", StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (s.Envelope.From is { } from && Extract(from, addressPart, s) is { } value && match.Any(s, value, k, captures))
+                        {
+                            return true;
+                        }
+                    }
+                    else if (string.Equals(p[i], "to", StringComparison.OrdinalIgnoreCase))
+                    {
+                        IReadOnlyList<string> to = s.Envelope.To;
+                        for (int t = 0; t < to.Count; t++)
+                        {
+                            if (Extract(to[t], addressPart, s) is { } value && match.Any(s, value, k, captures))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                    else if (match.Run(s, Values(s, [p[i]], addressPart), k))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }, command.Node.Line, command.Node.Column);
+        }
         return new DelegateTest(s => match.Run(s, Values(s, parts.Evaluate(s), addressPart), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
 

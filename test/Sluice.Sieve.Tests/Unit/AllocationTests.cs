@@ -12,7 +12,7 @@ public sealed class AllocationTests
         {
             sb.AppendLine(kind.Replace("{i}", i.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
-        SieveScript script = SieveTestHelper.CompileOk(sb.ToString());
+        SieveScript script = SieveTestHelper.CompileOk("require \"envelope\";\n" + sb.ToString());
         var context = new SieveRunContext
         {
             Message = SimpleSieveMessage.FromText(SieveTestHelper.DefaultMessage),
@@ -37,6 +37,8 @@ public sealed class AllocationTests
     [TestCase("if not header :matches \"from\" \"*nobody{i}*\" { }")]
     [TestCase("if address :domain :is [\"from\", \"to\"] \"spam{i}.example\" { fileinto \"Junk\"; }")]
     [TestCase("if address :is \"to\" \"ceo{i}@example.net\" { fileinto \"Boss\"; }")]
+    [TestCase("if envelope :localpart :is \"to\" \"abuse{i}\" { redirect \"abuse@example.net\"; }")]
+    [TestCase("if envelope :domain :is [\"from\", \"to\"] \"spam{i}.example\" { discard; }")]
     public void HeaderTestsAllocateNothingPerRule(string rule)
     {
         long ten = AllocatedPerRun(rule, 10);
