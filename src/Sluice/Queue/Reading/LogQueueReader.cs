@@ -67,6 +67,23 @@ public sealed partial class LogQueueReader : IQueueReader
         }
     }
 
+    /// <summary>
+    /// The messages to deliver now (not done, not held), after deleting every sealed segment whose
+    /// messages are all done (a segment sealed after its last message was marked done goes here).
+    /// </summary>
+    public IEnumerable<QueuedMessage> ReadReady()
+    {
+        lock (_gate)
+        {
+            foreach (var segment in LogSegmentNames.ListSegments(_fileSystem, DirectoryPath))
+            {
+                DeleteIfAllDone(segment);
+            }
+        }
+
+        return List().Where(m => m.State == QueuedMessageState.Queued);
+    }
+
     /// <inheritdoc/>
     public void MarkDone(QueuedMessage message)
     {
@@ -89,22 +106,31 @@ public sealed partial class LogQueueReader : IQueueReader
                 _fileSystem.FlushDirectory(DirectoryPath);
             }
 
-            if (Refresh(segment) is { Sealed: true } state)
-            {
-                var done = LogDoneMarkers.Read(_fileSystem, donePath);
-                if (state.Messages.All(r => done.Contains(r.Offset)))
-                {
-                    _fileSystem.Delete(segment);
-                    _fileSystem.Delete(donePath);
-                    if (_fsync)
-                    {
-                        _fileSystem.FlushDirectory(DirectoryPath);
-                    }
+            DeleteIfAllDone(segment);
+        }
+    }
 
-                    _segments.Remove(segment);
-                    Log.SegmentDeleted(_logger, segment);
-                }
+    private void DeleteIfAllDone(string segment)
+    {
+        if (Refresh(segment) is not { Sealed: true } state)
+        {
+            return;
+        }
+
+        var donePath = LogSegmentNames.DoneFor(segment);
+        var done = LogDoneMarkers.Read(_fileSystem, donePath);
+        if (state.Messages.All(r => done.Contains(r.Offset)))
+        {
+            // The segment first: a done file without its segment is harmless and removed with it next time.
+            _fileSystem.Delete(segment);
+            _fileSystem.Delete(donePath);
+            if (_fsync)
+            {
+                _fileSystem.FlushDirectory(DirectoryPath);
             }
+
+            _segments.Remove(segment);
+            Log.SegmentDeleted(_logger, segment);
         }
     }
 
