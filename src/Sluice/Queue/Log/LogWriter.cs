@@ -74,6 +74,18 @@ internal sealed partial class LogWriter : IDisposable
     /// <summary>How many flushes the writer did (each covering one batch).</summary>
     public long Flushes { get; private set; }
 
+    /// <summary>How many records wait for the next batch (tests).</summary>
+    internal int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     /// <summary>Queues a record; the task completes once a flush covered it.</summary>
     public Task AppendAsync(PendingRecord record)
     {
