@@ -117,6 +117,19 @@ public sealed class LogMessageStoreTests
     }
 
     [Test]
+    public async Task A_consumer_reads_in_commit_order()
+    {
+        using var store = NewStore();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add((await MessageStoreContractTests.StoreAsync(store, Message($"o{i}", 10))).Id);
+        }
+
+        Assert.That(new LogQueueReader(_dir.Path).ReadReady().Select(m => m.Id), Is.EqualTo(ids));
+    }
+
+    [Test]
     public async Task Marking_done_is_durable_before_it_returns()
     {
         using var store = NewStore();

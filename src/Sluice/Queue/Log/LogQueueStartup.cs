@@ -5,14 +5,16 @@ namespace Sluice.Queue.Log;
 
 /// <summary>
 /// Starts the <c>log</c> store with the host, so that recovery (and its report of a torn tail) runs
-/// at start-up rather than at the first message. A directory that cannot be used now is logged, not
+/// at start-up rather than at the first message (when the directory exists: otherwise there is
+/// nothing to recover, and the first message creates it). A directory that cannot be used now is logged, not
 /// fatal: readiness reports it and the first message tries again.
 /// </summary>
 internal sealed partial class LogQueueStartup(IMessageStore store, ILogger<LogQueueStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (store is LogMessageStore log)
+        // Nothing to recover in a directory that does not exist yet: the first message creates it.
+        if (store is LogMessageStore log && Directory.Exists(log.DirectoryPath))
         {
             try
             {
