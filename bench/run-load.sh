@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-5000}
+# KEEP=1: smtp-source -d, many messages per connection (the session limits are raised for it).
+KEEP=${KEEP:-0}
+SOURCE_FLAGS=()
+if [ "$KEEP" = 1 ]; then SOURCE_FLAGS=(-d); fi
 PORT=${PORT:-2626}
 DATA=$(mktemp -d /var/tmp/sluice-bench.XXXXXX)
 trap 'rm -rf "$DATA"' EXIT
@@ -24,7 +28,7 @@ wait_listening() { # $1 = stdout file of the server
 measure() { # $1 = label, $2 = sessions
   local start end
   start=$(date +%s.%N)
-  smtp-source -s "$2" -m "$MESSAGES" -l 4096 -f load@bench.test -t rcpt@bench.test "127.0.0.1:$PORT"
+  smtp-source "${SOURCE_FLAGS[@]}" -s "$2" -m "$MESSAGES" -l 4096 -f load@bench.test -t rcpt@bench.test "127.0.0.1:$PORT"
   end=$(date +%s.%N)
   awk -v l="$1" -v s="$2" -v n="$MESSAGES" -v a="$start" -v b="$end" \
     'BEGIN { printf "%-22s %4d sessions  %6d msgs  %7.2f s  %8.0f msg/s\n", l, s, n, b - a, n / (b - a) }'
@@ -40,6 +44,11 @@ bind = "127.0.0.1:$PORT"
 [server.listener.http]
 bind = "127.0.0.1:0"
 protocol = "http"
+[session]
+transfer-limit = "100gb"
+duration = "1h"
+[session.data.limits]
+messages = 1000000
 [queue]
 type = "$2"
 fsync = $3
