@@ -158,6 +158,13 @@ public sealed partial class LogQueueReader : IQueueReader
                 return state;
             }
 
+            if (stream.Length < state.ScannedEnd)
+            {
+                // The writer cut back a batch whose flush failed: forget what was seen and read again.
+                state = new SegmentState();
+                _segments[segment] = state;
+            }
+
             var scan = LogSegmentScanner.Scan(stream, state.ScannedEnd);
             if (!scan.HeaderValid)
             {
