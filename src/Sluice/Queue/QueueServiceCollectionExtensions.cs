@@ -56,7 +56,8 @@ public static class QueueServiceCollectionExtensions
             sp.GetService<ILogger<LogMessageStore>>()));
         services.TryAddSingleton<IMessageStore>(sp => sp.GetRequiredService<LogMessageStore>());
         services.TryAddSingleton<IQueueReader>(sp => new LogQueueReader(
-            options.Path, options.Fsync, sp.GetRequiredService<IQueueFileSystem>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<LogQueueReader>>()));
+            options.Path, options.Fsync, sp.GetRequiredService<IQueueFileSystem>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<LogQueueReader>>(),
+            sp.GetService<IMessageStore>() as LogMessageStore));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LogQueueStartup>());
         return services;
     }

@@ -33,6 +33,9 @@ public sealed class LogMessageStoreTests
         var waiting = Enumerable.Range(0, 50).Select(i => Task.Run(() => MessageStoreContractTests.StoreAsync(store, Message($"w{i}", 4000)))).ToList();
         await PollAsync(() => store.Writer.PendingCount == 50, "all 50 commits queue behind the flush");
         Assert.That(first.IsCompleted || waiting.Any(t => t.IsCompleted), Is.False, "no commit returns while the flush that covers it is not done");
+        var inProcess = new LogQueueReader(_dir.Path, true, null, null, null, store);
+        Assert.That(inProcess.List(), Is.Empty, "a consumer in the writer's process sees no message before its commit returned");
+        Assert.That(new LogQueueReader(_dir.Path).List().Count(), Is.EqualTo(1), "another process sees the complete record (page cache): at-least-once");
 
         files.Release();
         var ids = (await Task.WhenAll(waiting.Append(first))).Select(r => r.Id).ToList();
@@ -40,6 +43,7 @@ public sealed class LogMessageStoreTests
         Assert.That(store.Flushes, Is.EqualTo(2), "one flush for the first commit, one for the 50 that waited");
         Assert.That(files.Inner.Events.Count(e => e.StartsWith("fsync ", StringComparison.Ordinal) && e.EndsWith(".seg", StringComparison.Ordinal)), Is.EqualTo(2));
         Assert.That(new LogQueueReader(_dir.Path).List().Select(m => m.Id), Is.EquivalentTo(ids));
+        Assert.That(inProcess.List().Select(m => m.Id), Is.EquivalentTo(ids));
     }
 
     [Test]

@@ -65,6 +65,12 @@ public sealed partial class LogMessageStore : IMessageStore, IDisposable
 
     internal ILogger Logger { get; }
 
+    /// <summary>
+    /// How much of <paramref name="segmentPath"/> a reader in this process may show: up to the last
+    /// flush when this store is writing it (records beyond are not committed yet), all of it otherwise.
+    /// </summary>
+    public long VisibleLength(string segmentPath) => _writer?.DurableLength(segmentPath) ?? long.MaxValue;
+
     internal LogWriter Writer => _writer ?? throw new ObjectDisposedException(nameof(LogMessageStore));
 
     /// <summary>Prepares the directory, takes the writer's lock, recovers dead writers' segments and starts the writer. Runs once.</summary>

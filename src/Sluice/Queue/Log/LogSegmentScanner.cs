@@ -35,11 +35,14 @@ public static class LogSegmentScanner
         public bool Sealed => Records.Count > 0 && Records[^1].Type == LogRecordType.Seal;
     }
 
-    /// <summary>Scans <paramref name="stream"/> (seekable) from <paramref name="start"/> (0 or the end of a complete record).</summary>
-    public static Result Scan(Stream stream, long start = 0)
+    /// <summary>
+    /// Scans <paramref name="stream"/> (seekable) from <paramref name="start"/> (0 or the end of a
+    /// complete record), up to <paramref name="limit"/> bytes of it at most.
+    /// </summary>
+    public static Result Scan(Stream stream, long start = 0, long limit = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var length = stream.Length;
+        var length = Math.Min(stream.Length, limit);
         var records = new List<LogRecord>();
         if (start < LogFormat.SegmentHeaderLength)
         {

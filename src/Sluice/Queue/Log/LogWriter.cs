@@ -42,6 +42,9 @@ internal sealed partial class LogWriter : IDisposable
     private readonly LogMessageStoreOptions _options;
     private readonly ILogger _logger;
     private readonly object _gate = new();
+    private readonly Lock _durableGate = new();
+    private string? _durablePath;
+    private long _durableLength;
     private readonly Thread _thread;
     private List<PendingRecord> _pending = [];
     private List<PendingRecord> _spare = [];
@@ -73,6 +76,28 @@ internal sealed partial class LogWriter : IDisposable
 
     /// <summary>How many flushes the writer did (each covering one batch).</summary>
     public long Flushes { get; private set; }
+
+    /// <summary>
+    /// How far the segment being written is flushed (with <c>queue.fsync</c>: on disk); zero for a
+    /// segment the writer is not writing. Records beyond were written but their commits have not
+    /// returned yet.
+    /// </summary>
+    public long DurableLength(string segmentPath)
+    {
+        lock (_durableGate)
+        {
+            return string.Equals(segmentPath, _durablePath, StringComparison.Ordinal) ? _durableLength : long.MaxValue;
+        }
+    }
+
+    private void PublishDurable(string? path, long length)
+    {
+        lock (_durableGate)
+        {
+            _durablePath = path;
+            _durableLength = length;
+        }
+    }
 
     /// <summary>How many records wait for the next batch (tests).</summary>
     internal int PendingCount
@@ -174,6 +199,7 @@ internal sealed partial class LogWriter : IDisposable
             }
 
             Flushes++;
+            PublishDurable(_segmentPath!, _length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -208,6 +234,7 @@ internal sealed partial class LogWriter : IDisposable
 
         _sequence++;
         _segmentPath = Path.Combine(_directory, LogSegmentNames.Segment(_writerId, _sequence));
+        PublishDurable(_segmentPath, 0);
         _segment = _fileSystem.CreateSegment(_segmentPath);
         _segmentNameDurable = false;
         _length = 0;
@@ -319,6 +346,7 @@ internal sealed partial class LogWriter : IDisposable
             _segment.Write(LogFormat.SealRecord());
             _length += LogFormat.RecordHeaderLength + LogFormat.RecordTrailerLength;
             _fileSystem.Flush(_segment, _options.Fsync);
+            PublishDurable(null, 0); // no longer being written: all of it may be shown
             Log.SegmentSealed(_logger, _segmentPath!, _length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

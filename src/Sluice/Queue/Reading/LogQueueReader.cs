@@ -19,9 +19,21 @@ public sealed partial class LogQueueReader : IQueueReader
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SegmentState> _segments = new(StringComparer.Ordinal);
+    private readonly LogMessageStore? _writer;
 
     public LogQueueReader(string path, bool fsync = true, IQueueFileSystem? fileSystem = null, TimeProvider? timeProvider = null, ILogger<LogQueueReader>? logger = null)
+        : this(path, fsync, fileSystem, timeProvider, logger, writer: null)
     {
+    }
+
+    /// <summary>
+    /// A reader in the process of <paramref name="writer"/>: of the segment that store is writing it
+    /// shows only what a flush covered, so a message is never handed out before its commit returned.
+    /// (A reader in another process cannot know that and shows every complete record.)
+    /// </summary>
+    public LogQueueReader(string path, bool fsync, IQueueFileSystem? fileSystem, TimeProvider? timeProvider, ILogger<LogQueueReader>? logger, LogMessageStore? writer)
+    {
+        _writer = writer;
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         DirectoryPath = Path.GetFullPath(path);
         _fsync = fsync;
@@ -153,19 +165,20 @@ public sealed partial class LogQueueReader : IQueueReader
         try
         {
             using var stream = _fileSystem.OpenRead(segment);
-            if (stream.Length == state.ScannedEnd)
+            var visible = Math.Min(stream.Length, _writer?.VisibleLength(segment) ?? long.MaxValue);
+            if (visible == state.ScannedEnd)
             {
                 return state;
             }
 
-            if (stream.Length < state.ScannedEnd)
+            if (visible < state.ScannedEnd)
             {
                 // The writer cut back a batch whose flush failed: forget what was seen and read again.
                 state = new SegmentState();
                 _segments[segment] = state;
             }
 
-            var scan = LogSegmentScanner.Scan(stream, state.ScannedEnd);
+            var scan = LogSegmentScanner.Scan(stream, state.ScannedEnd, visible);
             if (!scan.HeaderValid)
             {
                 return state; // just created, or not a segment
