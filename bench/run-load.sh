@@ -12,7 +12,8 @@ SOURCE_FLAGS=()
 if [ "$KEEP" = 1 ]; then SOURCE_FLAGS=(-d); fi
 PORT=${PORT:-2626}
 DATA=$(mktemp -d /var/tmp/sluice-bench.XXXXXX)
-trap 'rm -rf "$DATA"' EXIT
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 command -v smtp-source >/dev/null || { echo "smtp-source missing: apt-get install -y postfix" >&2; exit 1; }
 
 dotnet build -c Release src/Sluice.Server -v q -nologo >/dev/null
@@ -20,8 +21,11 @@ dotnet build -c Release bench/SmtpServerBaseline -v q -nologo >/dev/null
 SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
 BASELINE=bench/SmtpServerBaseline/bin/Release/net10.0/SmtpServerBaseline.dll
 
-wait_listening() { # $1 = stdout file of the server
-  for _ in $(seq 1 300); do grep -q "listening" "$1" 2>/dev/null && return 0; sleep 0.1; done
+wait_listening() { # $1 = stdout file of the server; then the port must take a connection
+  for _ in $(seq 1 300); do
+    if grep -q "listening" "$1" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
   echo "server did not start: $(cat "$1")" >&2; return 1
 }
 
@@ -58,19 +62,19 @@ min-free-space = 1
 default = "Warning"
 TOML
   dotnet "$SLUICE" --config "$config" >"$out" 2>&1 &
-  local pid=$!
+  SERVER_PID=$!
   wait_listening "$out"
   measure "$1" "$4"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 }
 
 run_baseline() { # $1 = sessions
   local out="$DATA/baseline-$1.out"
   dotnet "$BASELINE" "$PORT" "$DATA/baseline-$1" >"$out" 2>&1 &
-  local pid=$!
+  SERVER_PID=$!
   wait_listening "$out"
   measure "SmtpServer (no fsync)" "$1"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 }
 
 for sessions in 20 100; do

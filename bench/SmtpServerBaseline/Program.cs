@@ -16,8 +16,9 @@ var options = new SmtpServerOptionsBuilder()
 var services = new ServiceProvider();
 services.Add(new FilePerMessageStore(directory));
 var server = new SmtpServer.SmtpServer(options, services);
-Console.WriteLine($"listening: {port}");
-await server.StartAsync(CancellationToken.None);
+var running = server.StartAsync(CancellationToken.None);
+Console.WriteLine($"listening: {port}"); // the script also waits until the port takes a connection
+await running;
 
 internal sealed class FilePerMessageStore(string directory) : MessageStore
 {
