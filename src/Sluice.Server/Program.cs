@@ -27,6 +27,11 @@ switch (commandLine.Verb)
             Console.WriteLine("ok");
         }
         return errors.Count == 0 ? 0 : 1;
+    case ServerVerb.Queue:
+        using (var stdout = Console.OpenStandardOutput())
+        {
+            return QueueVerb.Run(commandLine, Console.Out, stdout, Console.Error);
+        }
 }
 
 Microsoft.AspNetCore.Builder.WebApplication app;

@@ -6,6 +6,7 @@ public enum ServerVerb
     Run,
     Check,
     Help,
+    Queue,
 }
 
 /// <summary>
@@ -28,8 +29,12 @@ public sealed record ServerCommandLine
 
     public string? Error { get; init; }
 
+    /// <summary>The <c>queue</c> verb's arguments, when <see cref="Verb"/> is <see cref="ServerVerb.Queue"/>.</summary>
+    public QueueCommandLine? Queue { get; init; }
+
     public const string Usage = """
         usage: Sluice.Server [--config PATH] [--check] [--section:key=value ...]
+               Sluice.Server queue list|show ID|export --dir DIR [--config PATH]
           --config PATH          the TOML configuration file (default: ./appsettings.toml if present,
                                  else built-in defaults)
           --check                validate the configuration, print "ok" or every error, and exit
@@ -40,6 +45,19 @@ public sealed record ServerCommandLine
     public static ServerCommandLine Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args.Count > 0 && args[0] == "queue")
+        {
+            var queue = QueueCommandLine.Parse([.. args.Skip(1)], out var rest, out var queueError);
+            if (queue is null)
+            {
+                return new ServerCommandLine { Error = queueError };
+            }
+
+            return Parse(rest) is { Error: null, Verb: ServerVerb.Run } general
+                ? general with { Verb = ServerVerb.Queue, Queue = queue }
+                : new ServerCommandLine { Error = Parse(rest).Error ?? "queue takes no other verb" };
+        }
+
         var verb = ServerVerb.Run;
         string? config = null;
         var overrides = new List<string>();

@@ -45,8 +45,10 @@ public static class SluiceServiceCollectionExtensions
             return builder.Build();
         });
 
-        // The host may register its own IMessageStore before or after; the files store is the default.
-        services.AddSluiceFilesQueue(settings.Queue.Path, settings.Queue.Fsync);
+        // The host may register its own IMessageStore before or after; queue.type picks the built-in one.
+        _ = settings.Queue.Type == QueueType.Log
+            ? services.AddSluiceLogQueue(settings.Queue.Path, settings.Queue.Fsync)
+            : services.AddSluiceFilesQueue(settings.Queue.Path, settings.Queue.Fsync);
         services.TryAddSingleton(sp => new SessionServices(
             sp.GetRequiredService<SluiceSettings>(),
             sp.GetRequiredService<SmtpPipelines>(),

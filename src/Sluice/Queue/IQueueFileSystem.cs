@@ -41,4 +41,41 @@ public interface IQueueFileSystem
 
     /// <summary>The bytes available to this process on the file system holding <paramref name="path"/>.</summary>
     long GetAvailableFreeSpace(string path);
+
+    // The log store's operations. Default bodies keep older implementations compiling; a test layer
+    // overrides them to record or fail them.
+
+    /// <summary>
+    /// Creates a new segment file of the log store (fails if it exists): readable and writable,
+    /// seekable, unbuffered (the writer batches its own writes), shared for reading by other processes.
+    /// </summary>
+    Stream CreateSegment(string path) =>
+        new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
+
+    /// <summary>Opens an existing segment of a dead writer for repair (truncate the tail, append the seal).</summary>
+    Stream OpenSegmentForRepair(string path) =>
+        new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
+
+    /// <summary>Opens a file for reading while another process may still append to it or delete it.</summary>
+    Stream OpenRead(string path) =>
+        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+
+    /// <summary>Opens (creating it if missing) a file to append to; shared with other appenders and readers.</summary>
+    Stream OpenAppend(string path) =>
+        new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+
+    /// <summary>Shortens (or lengthens) a file opened by this layer.</summary>
+    void SetLength(Stream stream, long length)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.SetLength(length);
+        stream.Position = length;
+    }
+
+    /// <summary>
+    /// Takes an exclusive advisory lock on <paramref name="path"/> (created if missing) without waiting:
+    /// the lock, held until disposed or until the process dies; <see langword="null"/> when another
+    /// holder has it.
+    /// </summary>
+    IDisposable? TryLock(string path) => FileLock.TryAcquire(path);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sluice.Queue.Log;
 
 namespace Sluice.Queue;
 
@@ -27,6 +29,36 @@ public static class QueueServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<FilesMessageStore>>()));
         services.TryAddSingleton<IMessageStore>(sp => sp.GetRequiredService<FilesMessageStore>());
+        services.TryAddSingleton<IQueueReader>(sp => new FilesQueueReader(
+            options.Path, options.Fsync, sp.GetRequiredService<IQueueFileSystem>(), sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the <c>log</c> store as <see cref="IMessageStore"/> (and as <see cref="LogMessageStore"/>),
+    /// an <see cref="IQueueReader"/> on the same directory for consumers, and its start-up (recovery at
+    /// host start). The store is disposed with the container, which seals its segment.
+    /// An <see cref="IMessageStore"/> the host registered before is kept; one registered after wins.
+    /// </summary>
+    public static IServiceCollection AddSluiceLogQueue(this IServiceCollection services, string path, bool fsync = true) =>
+        services.AddSluiceLogQueue(new LogMessageStoreOptions { Path = path, Fsync = fsync });
+
+    /// <inheritdoc cref="AddSluiceLogQueue(IServiceCollection, string, bool)"/>
+    public static IServiceCollection AddSluiceLogQueue(this IServiceCollection services, LogMessageStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton<IQueueFileSystem>(PhysicalQueueFileSystem.Instance);
+        services.TryAddSingleton(sp => new LogMessageStore(
+            options,
+            sp.GetRequiredService<IQueueFileSystem>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<LogMessageStore>>()));
+        services.TryAddSingleton<IMessageStore>(sp => sp.GetRequiredService<LogMessageStore>());
+        services.TryAddSingleton<IQueueReader>(sp => new LogQueueReader(
+            options.Path, options.Fsync, sp.GetRequiredService<IQueueFileSystem>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<LogQueueReader>>(),
+            sp.GetService<IMessageStore>() as LogMessageStore));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LogQueueStartup>());
         return services;
     }
 }

@@ -25,6 +25,7 @@ public partial class KillTests
             bind = "127.0.0.1:0"
             protocol = "http"
             [queue]
+            type = "files"
             path = "{queue}"
             min-free-space = 1
             """);

@@ -19,7 +19,7 @@ public class StoreDurabilityTests
     public async Task The_250_is_sent_only_after_the_data_fsync_the_renames_and_the_directory_fsync()
     {
         using var files = new GatedFileSystem();
-        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files));
+        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files), "--queue:type=files");
         await using var client = await LineClient.ConnectAsync(server.EndPoint("smtp"));
         await SendEnvelopeAsync(client);
         await client.SendAsync(Message + ".\r\n");
@@ -61,7 +61,7 @@ public class StoreDurabilityTests
     {
         var files = new RecordingFileSystem();
         files.FailAt(step, suffix, occurrence);
-        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files));
+        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files), "--queue:type=files");
         await using var client = await LineClient.ConnectAsync(server.EndPoint("smtp"));
         await SendEnvelopeAsync(client);
         await client.SendAsync(Message + ".\r\n");
@@ -85,7 +85,7 @@ public class StoreDurabilityTests
     public async Task Below_min_free_space_DATA_is_refused_with_452_4_3_1()
     {
         var files = new RecordingFileSystem { FreeSpace = 1024 };
-        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files));
+        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml(), Replace(files), "--queue:type=files");
         await using var client = await LineClient.ConnectAsync(server.EndPoint("smtp"));
         await client.ReadLineAsync();
         await client.SendAsync("EHLO c.example\r\n");

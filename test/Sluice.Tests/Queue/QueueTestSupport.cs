@@ -142,6 +142,31 @@ internal sealed class RecordingFileSystem : IQueueFileSystem
 
     public long GetAvailableFreeSpace(string path) =>
         FailFreeSpace ? throw new IOException("Injected statvfs failure.") : FreeSpace ?? _inner.GetAvailableFreeSpace(path);
+
+    public Stream CreateSegment(string path)
+    {
+        Check("create", path);
+        return new RecordingStream(this, path, ((IQueueFileSystem)_inner).CreateSegment(path));
+    }
+
+    public Stream OpenSegmentForRepair(string path)
+    {
+        Check("open-repair", path);
+        return new RecordingStream(this, path, ((IQueueFileSystem)_inner).OpenSegmentForRepair(path));
+    }
+
+    public Stream OpenAppend(string path)
+    {
+        Check("append", path);
+        return new RecordingStream(this, path, ((IQueueFileSystem)_inner).OpenAppend(path));
+    }
+
+    public void SetLength(Stream stream, long length)
+    {
+        var recording = (RecordingStream)stream;
+        Check("truncate", recording.FilePath);
+        ((IQueueFileSystem)_inner).SetLength(recording.Inner, length);
+    }
 }
 
 /// <summary>A stream that reports writes (never recorded, may fail) and its close to a <see cref="RecordingFileSystem"/>.</summary>
@@ -153,9 +178,9 @@ internal sealed class RecordingStream(RecordingFileSystem owner, string filePath
 
     public Stream Inner { get; } = inner;
 
-    public override bool CanRead => false;
+    public override bool CanRead => Inner.CanRead;
 
-    public override bool CanSeek => false;
+    public override bool CanSeek => Inner.CanSeek;
 
     public override bool CanWrite => true;
 
@@ -164,16 +189,16 @@ internal sealed class RecordingStream(RecordingFileSystem owner, string filePath
     public override long Position
     {
         get => Inner.Position;
-        set => throw new NotSupportedException();
+        set => Inner.Position = value;
     }
 
     public override void Flush() => Inner.Flush();
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => Inner.Seek(offset, origin);
 
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void SetLength(long value) => Inner.SetLength(value);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -62,6 +62,8 @@ public sealed class RunningServer : IAsyncDisposable
         protocol = "http"
 
         [queue]
+        # Most tests read the stored <id>.eml / <id>.json: the files layout. The log store has its own tests.
+        type = "files"
         path = "{queue}"
         min-free-space = "1mb"
 

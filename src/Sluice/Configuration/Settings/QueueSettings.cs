@@ -12,7 +12,7 @@ public enum QueueType
 /// <summary>The <c>[queue]</c> section (SPEC §2.9).</summary>
 public sealed record QueueSettings
 {
-    public QueueType Type { get; init; } = QueueType.Files;
+    public QueueType Type { get; init; } = QueueType.Log;
 
     public string Path { get; init; } = "./data/queue";
 

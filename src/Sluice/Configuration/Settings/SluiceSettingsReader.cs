@@ -283,7 +283,7 @@ public static class SluiceSettingsReader
 
     private static QueueSettings ReadQueue(ConfigSection section)
     {
-        var typeText = section.String("type", "files");
+        var typeText = section.String("type", "log");
         var type = typeText.ToUpperInvariant() switch
         {
             "FILES" => QueueType.Files,
@@ -294,14 +294,10 @@ public static class SluiceSettingsReader
         {
             section.Error(section.Value("type"), "type", $"'{typeText}' is not a queue type (\"log\" or \"files\")");
         }
-        else if (type == QueueType.Log)
-        {
-            section.Error(section.Value("type"), "type", "the \"log\" queue is not available in this version yet; use \"files\"");
-        }
 
         var settings = new QueueSettings
         {
-            Type = type ?? QueueType.Files,
+            Type = type ?? QueueType.Log,
             Path = NonEmpty(section, "path", "./data/queue"),
             Fsync = section.Bool("fsync", true),
             MinFreeSpace = section.Size("min-free-space", 100L * 1024 * 1024),
