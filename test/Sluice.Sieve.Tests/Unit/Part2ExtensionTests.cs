@@ -348,6 +348,27 @@ public sealed class Part2ExtensionTests
         Assert.That(edited, Does.Contain("MAKE MONEY FAST"));
     }
 
+    [Test]
+    public void Replace_TwoPartsInOneLoopAndEditsInsideLoops()
+    {
+        SieveResult result = Run("""
+            require ["replace", "foreverypart", "mime", "editheader", "variables"];
+            foreverypart {
+              addheader "X-Seen" "part";
+              if header :mime :subtype "content-type" ["pdf", "html"] { replace "removed"; }
+              foreverypart { if exists :mime :anychild "content-type" { set "x" "y"; } }
+            }
+            """, MimeMessage);
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed), result.Error?.ToString());
+        string edited = Edited(result);
+        Assert.That(edited, Does.Contain("MAKE MONEY FAST"));
+        Assert.That(edited, Does.Not.Contain("JVBERi0xLjQK"));
+        Assert.That(edited, Does.Not.Contain("<b>world</b>"));
+        Assert.That(edited.Split("removed").Length - 1, Is.EqualTo(2));
+        // The header edits made in the loop survive the replacements (one per part, 4 parts).
+        Assert.That(result.EditedMessage!.GetHeaderValues("X-Seen"), Has.Count.EqualTo(4));
+    }
+
     // ---- extlists (RFC 6134) ----
 
     private sealed class ListHost : SieveHost
