@@ -265,6 +265,28 @@ public sealed class Part2ExtensionTests
     }
 
     [Test]
+    public void Include_RunTimeNestingFollowsTheLimits()
+    {
+        var settings = Includes(new() { ["1"] = "require \"include\"; include \"2\";", ["2"] = "require \"include\"; include \"3\";", ["3"] = "discard;" }, nesting: 10);
+        SieveScript script = SieveTestHelper.CompileOk("require \"include\"; include \"1\";", new SieveCompileOptions { Settings = settings });
+        SieveResult deep = SieveInterpreter.Run(script, new SieveRunContext
+        {
+            Message = SimpleSieveMessage.FromText(SieveTestHelper.DefaultMessage),
+            Settings = settings,
+            Limits = new SieveLimits { NestedIncludes = 2 },
+        });
+        Assert.That(deep.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(deep.Error!.Message, Does.Contain("nesting of includes exceeds 2 levels (at '3')"));
+        SieveResult ok = SieveInterpreter.Run(script, new SieveRunContext
+        {
+            Message = SimpleSieveMessage.FromText(SieveTestHelper.DefaultMessage),
+            Settings = settings,
+            Limits = new SieveLimits { NestedIncludes = 3 },
+        });
+        Assert.That(SieveTestHelper.Names(ok), Is.EqualTo(new[] { "discard" }));
+    }
+
+    [Test]
     public void Include_ErrorsInTheIncludedScriptNameIt()
     {
         var settings = Includes(new() { ["bad"] = "frobnicate;" });
