@@ -56,8 +56,3 @@ public sealed record RedirectAction(string Address, bool Copy) : SieveAction
     public bool IsList { get; init; }
 }
 
-/// <summary>vnd.sluice.execute: a program the host ran (or refused), with its exit code.</summary>
-public sealed record ExecuteAction(string Program, IReadOnlyList<string> Arguments, int ExitCode) : SieveAction
-{
-    public override string Name => "execute";
-}

@@ -26,6 +26,10 @@ public sealed record SieveSettings
     /// <summary>Time one regular expression match may take before the run fails.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Time all the regular expression matches of one run may take together: many matches
+    /// each just under <see cref="RegexTimeout"/> cannot add up to a long run.</summary>
+    public TimeSpan RegexTotalTime { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Depth of MIME nesting foreverypart and the MIME tests descend into.</summary>
     public int MaxMimeDepth { get; init; } = 32;
 

@@ -149,9 +149,10 @@ internal sealed class Include : SieveExtension
         {
             return;
         }
-        if (state.IncludeDepth >= Math.Clamp(state.Settings.IncludeMaxNesting, 1, HardNestingLimit))
+        int limit = Math.Clamp(Math.Min(state.Settings.IncludeMaxNesting, state.Limits.NestedIncludes), 1, HardNestingLimit);
+        if (state.IncludeDepth >= limit)
         {
-            throw new SieveRuntimeException($"include: nesting of includes exceeds {state.Settings.IncludeMaxNesting} levels (at '{name}')");
+            throw new SieveRuntimeException($"include: nesting of includes exceeds {limit} levels (at '{name}')");
         }
         var locals = new string[script.VariableCount];
         Array.Fill(locals, "");

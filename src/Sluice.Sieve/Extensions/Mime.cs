@@ -85,30 +85,24 @@ internal sealed class MimeOptions
         {
             yield break;
         }
-        MimePartInfo current = state.CurrentPart is { } p && p.Index < view.Parts.Count && ReferenceEquals(view.Parts[p.Index], p)
-            ? p
-            : state.CurrentPart is { } loopPart ? loopPart : view.Parts[0];
+        MimePartInfo current = state.CurrentPart ?? view.Parts[0];
         if (!AnyChild)
         {
             yield return current;
             yield break;
         }
-        // The loop's part may belong to a view built before an edit; walk it through its own children then.
+        // A loop's part may come from a view built before an edit: its children are those of its own view.
+        IReadOnlyList<MimePartInfo> all = current.Siblings;
         var stack = new Stack<MimePartInfo>();
         stack.Push(current);
-        MimeView? owner = ReferenceEquals(current, view.Parts.ElementAtOrDefault(current.Index)) ? view : null;
         while (stack.Count > 0)
         {
             MimePartInfo part = stack.Pop();
             state.Tick();
             yield return part;
-            if (owner is null)
-            {
-                continue;
-            }
             for (int i = part.Children.Count - 1; i >= 0; i--)
             {
-                stack.Push(owner.Parts[part.Children[i]]);
+                stack.Push(all[part.Children[i]]);
             }
         }
     }
@@ -188,11 +182,7 @@ internal sealed class MimeOptions
             }
             yield break;
         }
-        if (!isType && !isDisposition && Option is "type" or "subtype" or "contenttype")
-        {
-            // Other fields have no type: the option gives nothing to match (RFC 5703 §4.2).
-            yield break;
-        }
+        // Other fields (or values that do not parse) have no type: the option gives nothing to match (RFC 5703 §4.2).
     }
 
     /// <summary>Raw values of a header in the parts (address parsing).</summary>
@@ -267,9 +257,7 @@ internal sealed class ForEveryPart : SieveExtension
             target = loops[at];
             popCount = at + 1;
         }
-        LoopScope chosen = target;
-        int pops = popCount;
-        return new BreakInstruction(chosen.End, pops, command.Node.Line, command.Node.Column);
+        return new BreakInstruction(target.End, popCount, command.Node.Line, command.Node.Column);
     }
 
     private sealed class BreakInstruction(Label end, int pops, int line, int column) : Instruction(line, column)
@@ -366,7 +354,7 @@ internal sealed class ForEveryPart : SieveExtension
             return -1;
         }
 
-        private static MimePartInfo ChildOf(MimeView view, MimePartInfo part, int i) => view.Parts[part.Children[i]];
+        private static MimePartInfo ChildOf(MimeView view, MimePartInfo part, int i) => part.Siblings[part.Children[i]];
     }
 
     private sealed class NextInstruction(Label body, int line, int column) : Instruction(line, column)
@@ -477,35 +465,37 @@ internal sealed class Replace : SieveExtension
             string text = replacement.Evaluate(s);
             s.Tick(1 + text.Length / 4096);
             MimeEntity entity = mime ? ParseEntity(text) : new TextPart("plain") { Text = text };
-            MimeView view = s.Mime();
-            MimeMessage message = view.Message;
-            if (s.CurrentPart is { Index: > 0 } part && ReferenceEquals(view.Parts.ElementAtOrDefault(part.Index), part) &&
-                view.Parts[part.Parent].Entity is Multipart parent)
+            // Inside a loop the part's own parse is edited (it already holds earlier replacements of the loop).
+            MimePartInfo? part = s.CurrentPart;
+            MimeMessage message = part?.Owner ?? s.Mime().Message;
+            if (part is { Index: > 0 } && part.Siblings[part.Parent].Entity is Multipart parent && parent.IndexOf(part.Entity) is int at and >= 0)
             {
-                int at = parent.IndexOf(part.Entity);
-                if (at >= 0)
-                {
-                    parent[at] = entity;
-                }
+                parent[at] = entity;
             }
             else
             {
                 message.Body = entity;
             }
+            using var stream = new MemoryStream();
+            message.WriteTo(FormatOptions.Default, stream);
+            var replaced = EditableMessage.From(new SimpleSieveMessage(stream.ToArray(), s.Message.Flags));
+            // The new content goes under the header as the script has it (its editheader changes kept).
+            EditableMessage target = s.Editable();
+            target.ReplaceContent(replaced);
             if (subject is not null)
             {
-                message.Subject = subject.Evaluate(s);
+                target.Set("Subject", subject.Evaluate(s));
             }
             if (from is not null)
             {
-                message.From.Clear();
-                message.From.Add(MailboxAddress.Parse(from.Evaluate(s)));
+                string f = from.Evaluate(s);
+                if (AddressParser.ParseMailbox(f) is null)
+                {
+                    throw new SieveRuntimeException($"replace :from: '{f}' is not an address");
+                }
+                target.Set("From", f);
             }
-            using var stream = new MemoryStream();
-            message.WriteTo(FormatOptions.Default, stream);
-            var bytes = stream.ToArray();
-            var replaced = EditableMessage.From(new SimpleSieveMessage(bytes, s.Message.Flags));
-            s.SetEditedMessage(replaced);
+            s.SetEditedMessage(target);
         }, command.Node.Line, command.Node.Column);
     }
 

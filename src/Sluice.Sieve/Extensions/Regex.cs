@@ -71,7 +71,9 @@ internal sealed class RegexExtension : SieveExtension
                 // Reported by Prepare; an invalid expression matches nothing.
                 return false;
             }
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             System.Text.RegularExpressions.Match m = regex.Match(value);
+            state.ChargeRegexTime(System.Diagnostics.Stopwatch.GetTimestamp() - started);
             if (!m.Success)
             {
                 return false;

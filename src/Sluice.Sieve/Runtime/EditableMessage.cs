@@ -167,17 +167,33 @@ internal sealed class EditableMessage : ISieveMessage
         _serialized = null;
     }
 
-    /// <summary>Replaces the body and the content fields (replace, RFC 5703 §5).</summary>
-    public void ReplaceBody(byte[] body, IEnumerable<(string Name, string Value)> contentFields)
+    private static bool IsContentField(Field f) =>
+        f.Name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) || string.Equals(f.Name, "MIME-Version", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Takes the body and the MIME content fields of another message, keeping every other
+    /// field of this one (replace, RFC 5703 §5: the script's header edits stay).</summary>
+    public void ReplaceContent(EditableMessage from)
     {
-        _fields.RemoveAll(f => f.Name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) ||
-                               string.Equals(f.Name, "MIME-Version", StringComparison.OrdinalIgnoreCase));
-        _fields.Add(new Field("MIME-Version", " 1.0"));
-        foreach ((string name, string value) in contentFields)
+        _fields.RemoveAll(IsContentField);
+        _fields.AddRange(from._fields.Where(IsContentField));
+        _body = from._body;
+        _serialized = null;
+    }
+
+    /// <summary>Sets a field: the first occurrence takes the value, or the field is added at the end.</summary>
+    public void Set(string name, string value)
+    {
+        var header = new Header(Encoding.UTF8, name, value);
+        var field = new Field(name, Encoding.UTF8.GetString(header.RawValue).TrimEnd('\r', '\n'));
+        int at = _fields.FindIndex(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (at >= 0)
         {
-            _fields.Add(new Field(name, " " + value));
+            _fields[at] = field;
         }
-        _body = body;
+        else
+        {
+            _fields.Add(field);
+        }
         _serialized = null;
     }
 

@@ -52,7 +52,7 @@ internal sealed class MimeView
         while (stack.Count > 0 && parts.Count < settings.MaxMimeParts)
         {
             (MimeEntity entity, int parent, int depth, HeaderList headers) = stack.Pop();
-            var info = new MimePartInfo(parts.Count, entity, parent, depth, headers);
+            var info = new MimePartInfo(parts.Count, entity, parent, depth, headers) { Owner = parsed };
             parts.Add(info);
             if (parent >= 0)
             {
@@ -76,6 +76,10 @@ internal sealed class MimeView
                 default:
                     break;
             }
+        }
+        foreach (MimePartInfo part in parts)
+        {
+            part.Siblings = parts;
         }
         return new MimeView(parsed, parts, raw[bodyStart..]);
     }
@@ -127,6 +131,12 @@ internal sealed class MimePartInfo(int index, MimeEntity entity, int parent, int
     public int Depth { get; } = depth;
 
     public HeaderList Headers { get; } = headers;
+
+    /// <summary>The parsed message this part belongs to (a loop keeps walking it even after edits).</summary>
+    public MimeMessage Owner { get; init; } = null!;
+
+    /// <summary>The parts of the same parse, so children are found in the part's own view.</summary>
+    public IReadOnlyList<MimePartInfo> Siblings { get; set; } = [];
 
     public List<int> Children { get; } = [];
 

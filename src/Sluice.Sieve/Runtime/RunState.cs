@@ -44,6 +44,18 @@ internal sealed class RunState
         return _snapshot;
     }
 
+    private long _regexTicks;
+
+    /// <summary>Adds the time a regular expression match took; past <see cref="SieveSettings.RegexTotalTime"/> the run ends.</summary>
+    public void ChargeRegexTime(long stopwatchTicks)
+    {
+        _regexTicks += stopwatchTicks;
+        if (_regexTicks * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > Settings.RegexTotalTime.Ticks)
+        {
+            throw new SieveRuntimeException($"regular expressions took more than {Settings.RegexTotalTime.TotalMilliseconds:0} ms in this run");
+        }
+    }
+
     /// <summary>Problems that did not stop the run (an invalid computed regex is a non-match and a warning).</summary>
     public List<SieveError> Warnings { get; } = [];
 

@@ -64,7 +64,7 @@ internal static partial class PigeonholeRunner
             Settings = session.Settings(),
             NamespaceVariables = session.NamespaceVariables,
             // The suite's files are long and loop over many cases: the budget guards against a hang, not cost.
-            Limits = new SieveLimits { CpuInstructions = 50_000_000, Redirects = 16, MaxActions = 256 },
+            Limits = new SieveLimits { CpuInstructions = 50_000_000, Redirects = 16, MaxActions = 256, NestedIncludes = 10 },
         };
         var state = new RunState(script, context, session.Result);
         int start = 0;

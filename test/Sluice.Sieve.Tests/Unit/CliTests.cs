@@ -112,6 +112,36 @@ public sealed class CliTests
     }
 
     [Test]
+    public void RunTakesListsVariablesAndTheClockFromTheCommandLine()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"sluice-sieve-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string script = Path.Combine(dir, "s.sieve");
+            File.WriteAllText(script, """
+                require ["extlists", "variables", "date", "fileinto", "envelope"];
+                if address :list "from" ":addrbook:friends" { fileinto "Friends-${env.remote_ip}"; }
+                if currentdate "weekday" "5" { fileinto "Friday"; }
+                """);
+            string book = Path.Combine(dir, "friends.txt");
+            File.WriteAllText(book, "someone@example.net\nalice@example.org\n");
+            string message = Path.Combine(dir, "m.eml");
+            File.WriteAllText(message, "From: Alice <alice@example.org>\r\nSubject: hi\r\n\r\nhello\r\n");
+            Outcome o = Cli("run", script, "--message", message, "--list", $":addrbook:friends={book}",
+                "--var", "env.remote_ip=192.0.2.7", "--now", "Fri, 04 Dec 2026 22:30:00 +0000");
+            Assert.That(o.ExitCode, Is.EqualTo(0), o.Errors);
+            Assert.That(o.Output, Does.Contain("fileinto \"Friends-192.0.2.7\""));
+            Assert.That(o.Output, Does.Contain("fileinto \"Friday\""));
+            Assert.That(o.Output, Does.Not.Contain("edited message"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void BadCommandLinesGetTheUsage()
     {
         Outcome o = Cli("run", "filter.sieve");

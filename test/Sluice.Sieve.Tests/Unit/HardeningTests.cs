@@ -82,6 +82,20 @@ public sealed class HardeningTests
     }
 
     [Test]
+    public void SlowRegexesCannotAddUpBeyondTheRunTotal()
+    {
+        // Each match stays under its own timeout, but together they pass the run's total.
+        var settings = new SieveSettings { RegexTimeout = TimeSpan.FromSeconds(20), RegexTotalTime = TimeSpan.FromMilliseconds(5) };
+        string subject = new string('a', 19) + "!";
+        string tests = string.Concat(Enumerable.Repeat("if header :regex \"subject\" \"^(a+)+$\" { discard; }\n", 50));
+        var watch = Stopwatch.StartNew();
+        SieveResult result = SieveTestHelper.Run("require \"regex\";\n" + tests, $"Subject: {subject}\r\n\r\nbody\r\n", settings: settings);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(result.Error!.Message, Does.Contain("regular expressions took more than 5 ms in this run"));
+    }
+
+    [Test]
     public void AComputedInvalidRegexIsAWarningNotACrash()
     {
         SieveResult result = SieveTestHelper.Run("require [\"regex\", \"variables\"]; set \"r\" \"([\"; if header :regex \"subject\" \"${r}\" { discard; }");

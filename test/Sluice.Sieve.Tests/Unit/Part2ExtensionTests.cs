@@ -118,6 +118,26 @@ public sealed class Part2ExtensionTests
     // ---- editheader (RFC 5293) ----
 
     [Test]
+    public void Editheader_Rfc5293ExampleMarksRedirectedMail()
+    {
+        // RFC 5293 §8: mark the message, redirect it, and do not redirect it a second time.
+        const string script = """
+            require ["editheader"];
+            if not header :contains "X-Sieve-Filtered" ["<kim@job.example.com>", "<kim@home.example.com>"] {
+                addheader "X-Sieve-Filtered" "<kim@job.example.com>";
+                redirect "kim@home.example.com";
+            }
+            """;
+        SieveResult first = Run(script);
+        RedirectAction redirect = first.Actions.OfType<RedirectAction>().Single();
+        Assert.That(redirect.Message!.GetHeaderValues("X-Sieve-Filtered"), Is.EqualTo(new[] { "<kim@job.example.com>" }));
+
+        // The redirected copy comes back: the header stops the loop.
+        SieveResult second = Run(script, Encoding.UTF8.GetString(redirect.Message.RawBytes.Span));
+        Assert.That(SieveTestHelper.Names(second), Is.EqualTo(new[] { "keep" }));
+    }
+
+    [Test]
     public void Editheader_AddFirstAndLastThenDeleteByIndex()
     {
         SieveResult result = Run("""
@@ -245,6 +265,28 @@ public sealed class Part2ExtensionTests
     }
 
     [Test]
+    public void Include_RunTimeNestingFollowsTheLimits()
+    {
+        var settings = Includes(new() { ["1"] = "require \"include\"; include \"2\";", ["2"] = "require \"include\"; include \"3\";", ["3"] = "discard;" }, nesting: 10);
+        SieveScript script = SieveTestHelper.CompileOk("require \"include\"; include \"1\";", new SieveCompileOptions { Settings = settings });
+        SieveResult deep = SieveInterpreter.Run(script, new SieveRunContext
+        {
+            Message = SimpleSieveMessage.FromText(SieveTestHelper.DefaultMessage),
+            Settings = settings,
+            Limits = new SieveLimits { NestedIncludes = 2 },
+        });
+        Assert.That(deep.Status, Is.EqualTo(SieveRunStatus.Error));
+        Assert.That(deep.Error!.Message, Does.Contain("nesting of includes exceeds 2 levels (at '3')"));
+        SieveResult ok = SieveInterpreter.Run(script, new SieveRunContext
+        {
+            Message = SimpleSieveMessage.FromText(SieveTestHelper.DefaultMessage),
+            Settings = settings,
+            Limits = new SieveLimits { NestedIncludes = 3 },
+        });
+        Assert.That(SieveTestHelper.Names(ok), Is.EqualTo(new[] { "discard" }));
+    }
+
+    [Test]
     public void Include_ErrorsInTheIncludedScriptNameIt()
     {
         var settings = Includes(new() { ["bad"] = "frobnicate;" });
@@ -348,6 +390,27 @@ public sealed class Part2ExtensionTests
         Assert.That(edited, Does.Contain("MAKE MONEY FAST"));
     }
 
+    [Test]
+    public void Replace_TwoPartsInOneLoopAndEditsInsideLoops()
+    {
+        SieveResult result = Run("""
+            require ["replace", "foreverypart", "mime", "editheader", "variables"];
+            foreverypart {
+              addheader "X-Seen" "part";
+              if header :mime :subtype "content-type" ["pdf", "html"] { replace "removed"; }
+              foreverypart { if exists :mime :anychild "content-type" { set "x" "y"; } }
+            }
+            """, MimeMessage);
+        Assert.That(result.Status, Is.EqualTo(SieveRunStatus.Completed), result.Error?.ToString());
+        string edited = Edited(result);
+        Assert.That(edited, Does.Contain("MAKE MONEY FAST"));
+        Assert.That(edited, Does.Not.Contain("JVBERi0xLjQK"));
+        Assert.That(edited, Does.Not.Contain("<b>world</b>"));
+        Assert.That(edited.Split("removed").Length - 1, Is.EqualTo(2));
+        // The header edits made in the loop survive the replacements (one per part, 4 parts).
+        Assert.That(result.EditedMessage!.GetHeaderValues("X-Seen"), Has.Count.EqualTo(4));
+    }
+
     // ---- extlists (RFC 6134) ----
 
     private sealed class ListHost : SieveHost
@@ -406,6 +469,24 @@ public sealed class Part2ExtensionTests
         Assert.That(host.Calls[1], Is.EqualTo(("h", "abc", TimeSpan.FromSeconds(60))));
     }
 
+    [Test]
+    public void Duplicate_Rfc7352ExampleWithHeaderAndHandle()
+    {
+        // RFC 7352 §3 example: a duplicate of an event notification (by X-Event-ID) is discarded.
+        var host = new DuplicateHost();
+        const string script = """
+            require ["duplicate", "variables"];
+            if header :matches "subject" "ALERT: *" {
+                if duplicate :seconds 60 :handle "notify" :uniqueid "${1}" { discard; }
+            }
+            if duplicate :header "X-Event-ID" :handle "event" { discard; }
+            """;
+        const string message = "Subject: ALERT: disk full\r\nX-Event-ID: 42\r\n\r\nx\r\n";
+        Assert.That(SieveTestHelper.Names(Run(script, message, host)), Is.EqualTo(new[] { "keep" }));
+        Assert.That(SieveTestHelper.Names(Run(script, message, host)), Is.EqualTo(new[] { "discard" }));
+        Assert.That(host.Calls.Select(c => (c.Handle, c.Id)), Is.EqualTo(new[] { ("notify", "disk full"), ("event", "42"), ("notify", "disk full"), ("event", "42") }));
+    }
+
     // ---- date and index (RFC 5260) ----
 
     private sealed class ClockHost(DateTimeOffset now) : SieveHost
@@ -422,6 +503,22 @@ public sealed class Part2ExtensionTests
         Assert.That(SieveTestHelper.Holds("require \"date\";", "date :originalzone \"date\" \"weekday\" \"6\"", MimeMessage), Is.True);
         Assert.That(SieveTestHelper.Holds("require \"date\";", "date :originalzone \"date\" \"iso8601\" \"2009-10-10T00:30:04+02:00\"", MimeMessage), Is.True);
         Assert.That(SieveTestHelper.Holds("require \"date\";", "date :originalzone \"date\" \"julian\" \"55114\"", MimeMessage), Is.True);
+    }
+
+    [Test]
+    public void Date_Rfc5260CurrentdateExample()
+    {
+        // RFC 5260 §5 example: reject after a date has passed.
+        const string script = """
+            require ["date", "relational", "fileinto"];
+            if allof(currentdate :value "ge" "date" "2007-06-30", currentdate :value "le" "date" "2007-07-07") {
+                fileinto "vacation-week";
+            }
+            """;
+        SieveResult inside = Run(script, host: new ClockHost(new DateTimeOffset(2007, 7, 2, 12, 0, 0, TimeSpan.Zero)));
+        SieveResult outside = Run(script, host: new ClockHost(new DateTimeOffset(2007, 7, 8, 12, 0, 0, TimeSpan.Zero)));
+        Assert.That(SieveTestHelper.Names(inside), Is.EqualTo(new[] { "fileinto" }));
+        Assert.That(SieveTestHelper.Names(outside), Is.EqualTo(new[] { "keep" }));
     }
 
     [Test]
