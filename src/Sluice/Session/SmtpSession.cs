@@ -68,6 +68,7 @@ internal sealed partial class SmtpSession : IDisposable
     private SmtpReply? _chunkRefusal;
     private long _transferred;
     private bool _close;
+    private DateTimeOffset? _holdUntil;
 
     public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
     {
@@ -153,6 +154,7 @@ internal sealed partial class SmtpSession : IDisposable
 
     public void Dispose()
     {
+        _info.Throttles?.ReleaseAll();
         _sink.Dispose();
         _sslStream?.Dispose();
         _limits.Dispose();
@@ -393,8 +395,7 @@ internal sealed partial class SmtpSession : IDisposable
                 break;
             case SmtpVerb.Vrfy:
             case SmtpVerb.Expn:
-                Reply(SmtpReplies.VrfyDisabled);
-                break;
+                return VerifyAsync(command);
             case SmtpVerb.Quit:
                 Reply(SmtpReplies.Bye);
                 _close = true;
@@ -450,7 +451,7 @@ internal sealed partial class SmtpSession : IDisposable
     private EhloCapabilities Capabilities()
     {
         var extensions = _settings.Session.Extensions;
-        return new EhloCapabilities
+        return Stages.BuiltIn.ExtensionChecks.Advertise(new EhloCapabilities
         {
             Hostname = _settings.Server.Hostname,
             Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
@@ -462,7 +463,7 @@ internal sealed partial class SmtpSession : IDisposable
             EightBitMime = true,
             SmtpUtf8 = true,
             EnhancedStatusCodes = true,
-        };
+        }, _settings, _info.Rules);
     }
 
     private string? AuthMechanismsText()
@@ -487,12 +488,14 @@ internal sealed partial class SmtpSession : IDisposable
         if (_mail.Accepted)
         {
             _info.OpenTransaction(_mail.Sender, command.Parameters);
+            _holdUntil = EnvelopeMapping.HoldUntil(command.Parameters, _services.Time.GetUtcNow());
             _info.Rules.Sender = _mail.Sender;
             _transactionTooBig = false;
         }
         else
         {
             _info.Rules.ClearTransaction();
+            _info.Throttles?.ReleaseTransaction();
         }
         Reply(_mail);
     }
@@ -708,7 +711,7 @@ internal sealed partial class SmtpSession : IDisposable
             recipients[i] = new EnvelopeRecipient(r.Address)
             {
                 Orcpt = r.Orcpt,
-                Notify = r.Notify == Protocol.DsnNotify.None ? null : (Queue.DsnNotify)(int)r.Notify,
+                Notify = EnvelopeMapping.Notify(r.Notify),
             };
         }
         return new MessageEnvelope
@@ -728,13 +731,10 @@ internal sealed partial class SmtpSession : IDisposable
             SmtpUtf8 = parameters.SmtpUtf8,
             RequireTls = parameters.RequireTls,
             EnvId = parameters.EnvelopeId,
-            Ret = parameters.Ret switch
-            {
-                Protocol.DsnReturn.Full => Queue.DsnReturn.Full,
-                Protocol.DsnReturn.Headers => Queue.DsnReturn.Headers,
-                _ => null,
-            },
+            Ret = EnvelopeMapping.Ret(parameters.Ret),
             Priority = parameters.Has(SmtpParameters.MtPriority) ? parameters.MtPriority : null,
+            HoldUntil = _holdUntil,
+            By = EnvelopeMapping.By(parameters),
         };
     }
 

@@ -89,6 +89,9 @@ public sealed class SmtpSessionInfo
 
     private Dictionary<string, object?>? _items;
 
+    /// <summary>The throttle places this session holds (null until a throttle counts it).</summary>
+    internal Throttles.ThrottleLeases? Throttles { get; set; }
+
     internal void AddRecipient(TransactionRecipient recipient) => _recipients.Add(recipient);
 
     internal void OpenTransaction(string sender, EsmtpParameters parameters)
@@ -101,6 +104,7 @@ public sealed class SmtpSessionInfo
 
     internal void ResetTransaction()
     {
+        Throttles?.ReleaseTransaction();
         Rules.ClearTransaction();
         _recipients.Clear();
         Sender = string.Empty;

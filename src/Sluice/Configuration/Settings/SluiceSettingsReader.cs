@@ -260,6 +260,7 @@ public static class SluiceSettingsReader
                 },
             },
         };
+        settings = settings with { Policy = SessionPolicyReader.Read(section, rcpt, extensions) };
         foreach (var sub in new[] { connect, ehlo, extensions, rcptErrors, rcpt, limits, addHeaders, data, section })
         {
             sub.ReportUnknown();
