@@ -84,6 +84,7 @@ internal sealed partial class SmtpSession : IDisposable
         _limits = new SessionLimits(services.Time, session.Timeout.Evaluate(preliminary.Rules), session.Duration.Evaluate(preliminary.Rules), connection.ConnectionClosed);
         _info = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, _limits.Token);
+        _info.IsLmtp = IsLmtpListener(_settings, listenerId);
         _transferLimit = session.TransferLimit.Evaluate(_info.Rules);
         _connect = new ConnectContext(_info);
         _ehlo = new EhloContext(_info);
@@ -367,6 +368,11 @@ internal sealed partial class SmtpSession : IDisposable
 
     private ValueTask ExecuteAsync(SmtpCommand command)
     {
+        if (IsWrongGreeting(command.Verb))
+        {
+            Reply(SmtpReplies.UnknownCommand);
+            return ValueTask.CompletedTask;
+        }
         if (!command.IsValid && command.Verb is not (SmtpVerb.Rcpt or SmtpVerb.Bdat))
         {
             Reply(SmtpReplies.ForError(command.Error));
@@ -376,6 +382,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             case SmtpVerb.Ehlo:
             case SmtpVerb.Helo:
+            case SmtpVerb.Lhlo:
                 return EhloAsync(command);
             case SmtpVerb.Mail:
                 return MailAsync(command);
@@ -418,7 +425,7 @@ internal sealed partial class SmtpSession : IDisposable
     private async ValueTask EhloAsync(SmtpCommand command)
     {
         _ehlo.Reset();
-        _ehlo.IsExtended = command.Verb == SmtpVerb.Ehlo;
+        _ehlo.IsExtended = command.Verb is SmtpVerb.Ehlo or SmtpVerb.Lhlo;
         _ehlo.Domain = command.Domain ?? string.Empty;
         _ehlo.DomainKind = command.DomainKind;
         // Rules at this stage see the name being offered; a refused EHLO puts the previous one back.
@@ -622,7 +629,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             _transactionTooBig = true;
             await AbortMessageAsync();
-            Reply(SmtpReplies.MessageTooBig);
+            Reply(SmtpReplies.MessageTooBig, _bdat.IsLastChunk ? FinalReplies() : 1);
             if (_bdat.IsLastChunk)
             {
                 _info.ResetTransaction();
@@ -643,9 +650,10 @@ internal sealed partial class SmtpSession : IDisposable
         _mode = Mode.Command;
         if (_data.TooBig)
         {
+            var replies = FinalReplies();
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.MessageTooBig);
+            Reply(SmtpReplies.MessageTooBig, replies);
             return;
         }
         await CompleteMessageAsync(_data.MessageSize, _data.ReceivedHeaderCount, chunked: false);
@@ -655,12 +663,13 @@ internal sealed partial class SmtpSession : IDisposable
     private async ValueTask CompleteMessageAsync(long size, int receivedHeaders, bool chunked)
     {
         var transaction = _transaction!;
+        var replies = FinalReplies();
         await _sink.FlushAsync(final: true, Token);
         if (_sink.Failed)
         {
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.StorageFailure);
+            Reply(SmtpReplies.StorageFailure, replies);
             return;
         }
 
@@ -674,7 +683,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(_dataContext);
+            Reply(_dataContext, replies);
             return;
         }
 
@@ -687,7 +696,7 @@ internal sealed partial class SmtpSession : IDisposable
             LogStoreFailed(_services.Logger, _info.ConnectionId, transaction.Id, ex);
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.StorageFailure);
+            Reply(SmtpReplies.StorageFailure, replies);
             return;
         }
 
@@ -697,7 +706,10 @@ internal sealed partial class SmtpSession : IDisposable
         await transaction.DisposeAsync();
         _info.MessagesAccepted++;
         _info.ResetTransaction();
-        SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+        for (var i = 0; i < replies; i++)
+        {
+            SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+        }
         _close |= _dataContext.CloseAfterReply;
     }
 

@@ -53,8 +53,11 @@ internal static class TraceHeaders
         text.Append(";\r\n\t").Append(Rfc5322Date(now)).Append("\r\n");
     }
 
-    /// <summary>RFC 3848 protocol names.</summary>
+    /// <summary>RFC 3848 protocol names (LMTP, LMTPS, LMTPA, LMTPSA after LHLO).</summary>
     private static string Protocol(SmtpSessionInfo session) =>
+        session.IsLmtp ? "LMTP" + SmtpProtocol(session)[5..] : SmtpProtocol(session);
+
+    private static string SmtpProtocol(SmtpSessionInfo session) =>
         (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null) switch
         {
             (false, _, _) => "SMTP",

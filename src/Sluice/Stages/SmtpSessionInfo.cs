@@ -54,6 +54,9 @@ public sealed class SmtpSessionInfo
 
     public bool IsTls { get; internal set; }
 
+    /// <summary>True on an <c>lmtp</c> listener (RFC 2033).</summary>
+    public bool IsLmtp { get; internal set; }
+
     /// <summary>The negotiated TLS version (<c>TLSv1.3</c>), null without TLS.</summary>
     public string? TlsProtocol { get; internal set; }
 

@@ -182,10 +182,6 @@ public static class SluiceSettingsReader
             {
                 entry.Error(entry.Value("protocol"), "protocol", $"'{protocolText}' is not a protocol (smtp, lmtp or http)");
             }
-            else if (protocol == ListenerProtocol.Lmtp)
-            {
-                entry.Error(entry.Value("protocol"), "protocol", "lmtp listeners are not supported by this version yet");
-            }
 
             var listener = new ListenerSettings
             {
