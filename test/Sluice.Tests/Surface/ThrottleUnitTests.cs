@@ -32,12 +32,14 @@ public class ThrottleUnitTests
         var clock = new FakeTimeProvider();
         var rate = new KeyedRateLimiter(1, TimeSpan.FromSeconds(1), clock, maxKeys: 10_000);
         var most = 0;
+        var refused = 0;
         for (var i = 0; i < 1_000_000; i++)
         {
-            Assert.That(rate.TryAcquire("key-" + i), Is.True);
+            refused += rate.TryAcquire("key-" + i) ? 0 : 1;
             most = Math.Max(most, rate.TrackedKeys);
             clock.Advance(TimeSpan.FromMilliseconds(1));
         }
+        Assert.That(refused, Is.Zero, "every key is new: each has a full bucket");
         Assert.That(most, Is.LessThanOrEqualTo(10_000));
         Assert.That(rate.TrackedKeys, Is.LessThanOrEqualTo(2_001), "buckets idle for a period are dropped: about one period of keys stays");
     }
@@ -47,11 +49,14 @@ public class ThrottleUnitTests
     {
         var clock = new FakeTimeProvider();
         var rate = new KeyedRateLimiter(5, TimeSpan.FromHours(1), clock, maxKeys: 1_000);
+        var most = 0;
         for (var i = 0; i < 100_000; i++)
         {
             rate.TryAcquire("key-" + i);
-            Assert.That(rate.TrackedKeys, Is.LessThanOrEqualTo(1_000));
+            most = Math.Max(most, rate.TrackedKeys);
         }
+        Assert.That(most, Is.LessThanOrEqualTo(1_000));
+        Assert.That(rate.TryAcquire("key-99999"), Is.True, "a key still tracked keeps its bucket (5 per hour, one used)");
     }
 
     [Test]

@@ -6,9 +6,10 @@ namespace Sluice.Stages.Throttles;
 /// A token bucket per key on a <see cref="TimeProvider"/> (so tests drive it with a fake clock):
 /// a bucket holds up to <c>count</c> tokens and refills <c>count</c> per <c>period</c>; each event
 /// takes one. Memory stays bounded: a bucket that has refilled completely is the same as no bucket,
-/// so a sweep at most once per period drops those (losing nothing); and when more than
-/// <see cref="MaxKeys"/> keys are still live within one period the oldest-enumerated are dropped
-/// down to three quarters of it (those keys start over with a full bucket). Thread-safe.
+/// so a sweep at most once per period drops those (losing nothing); and when <see cref="MaxKeys"/>
+/// keys are still live within one period, arbitrary ones (in the dictionary's enumeration order) are
+/// dropped down to three quarters of it: those keys start over with a full bucket, which is lenient
+/// to them but keeps memory bounded under a flood of distinct keys. Thread-safe.
 /// </summary>
 /// <remarks>
 /// <c>System.Threading.RateLimiting</c>'s partitioned limiters take no <see cref="TimeProvider"/>,
