@@ -118,11 +118,24 @@ public class RcptDirectoryTests
         Assert.That(await client.SayAsync("RCPT TO:<postmaster>"), Does.StartWith("250 2.1.5"));
     }
 
-    [Test]
-    public async Task A_directory_id_that_does_not_exist_fails_the_check()
+    [TestCase("directory = \"missing\"")]
+    [TestCase("directory = [ { if = \"listener\", eq = \"smtp\", then = \"missing\" }, { else = \"\" } ]")]
+    public void A_directory_id_that_does_not_exist_fails_the_check(string line)
     {
         var ex = Assert.ThrowsAsync<Sluice.Configuration.SluiceConfigurationException>(
-            async () => await RunningServer.StartAsync(RunningServer.MinimalToml("[session.rcpt]\ndirectory = \"missing\"")));
+            async () => await RunningServer.StartAsync(RunningServer.MinimalToml("[session.rcpt]\n" + line)));
         Assert.That(ex!.Message, Does.Contain("session.rcpt.directory").And.Contain("no [directory.missing] is defined"));
+    }
+
+    [Test]
+    public async Task The_directory_may_depend_on_the_listener()
+    {
+        var toml = Config().Replace("directory = \"local\"\nrelay", "directory = [ { if = \"listener\", eq = \"smtp\", then = \"local\" },\n             { else = \"\" } ]\nrelay", StringComparison.Ordinal);
+        Assert.That(toml, Does.Contain("then = \"local\""));
+        await using var server = await RunningServer.StartAsync(toml);
+        await using var client = await SurfaceSupport.ConnectAsync(server);
+        await client.SayAsync("EHLO client.example.net");
+        await client.SayAsync("MAIL FROM:<a@example.net>");
+        Assert.That(await client.SayAsync("RCPT TO:<nobody@example.org>"), Does.StartWith("550 5.1.2"));
     }
 }

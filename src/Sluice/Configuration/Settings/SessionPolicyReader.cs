@@ -40,9 +40,12 @@ internal static class SessionPolicyReader
     private static Rule<string> DirectoryRule(ConfigSection rcpt)
     {
         var rule = rcpt.StringRule("directory", string.Empty);
-        if (rule.IsConstant && rule.Else.Length > 0 && !rcpt.Directories.TryGet(rule.Else, out _))
+        foreach (var id in rule.StaticValues().Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            rcpt.Error(rcpt.Value("directory"), "directory", $"no [directory.{rule.Else}] is defined");
+            if (id.Length > 0 && !rcpt.Directories.TryGet(id, out _))
+            {
+                rcpt.Error(rcpt.Value("directory"), "directory", $"no [directory.{id}] is defined");
+            }
         }
         return rule;
     }
