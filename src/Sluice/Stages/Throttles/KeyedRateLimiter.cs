@@ -30,6 +30,9 @@ internal sealed class KeyedRateLimiter
     private long _lastSweep;
     private int _sweeping;
 
+    /// <summary>Buckets in the dictionary, kept by hand: <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> takes every lock.</summary>
+    private int _tracked;
+
     public KeyedRateLimiter(int count, TimeSpan period, TimeProvider time, int maxKeys = DefaultMaxKeys)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -45,7 +48,7 @@ internal sealed class KeyedRateLimiter
     public int MaxKeys { get; }
 
     /// <summary>Buckets in memory now.</summary>
-    public int TrackedKeys => _buckets.Count;
+    public int TrackedKeys => Volatile.Read(ref _tracked);
 
     /// <summary>Takes a token for <paramref name="key"/>; false when its bucket is empty.</summary>
     public bool TryAcquire(string key)
@@ -54,7 +57,19 @@ internal sealed class KeyedRateLimiter
         MaybeSweep(now);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var bucket = _buckets.GetOrAdd(key, static (_, state) => new Bucket(state.Count, state.Now), (Count: _count, Now: now));
+            if (!_buckets.TryGetValue(key, out var bucket))
+            {
+                var created = new Bucket(_count, now);
+                if (_buckets.TryAdd(key, created))
+                {
+                    Interlocked.Increment(ref _tracked);
+                    bucket = created;
+                }
+                else if (!_buckets.TryGetValue(key, out bucket))
+                {
+                    continue; // added and removed by others in between: try again
+                }
+            }
             lock (bucket)
             {
                 if (bucket.Removed)
@@ -85,7 +100,7 @@ internal sealed class KeyedRateLimiter
 
     private void MaybeSweep(long now)
     {
-        if (now - Volatile.Read(ref _lastSweep) < _periodTicks && _buckets.Count < MaxKeys)
+        if (now - Volatile.Read(ref _lastSweep) < _periodTicks && Volatile.Read(ref _tracked) < MaxKeys)
         {
             return;
         }
@@ -107,12 +122,12 @@ internal sealed class KeyedRateLimiter
                     }
                 }
             }
-            if (_buckets.Count >= MaxKeys)
+            if (Volatile.Read(ref _tracked) >= MaxKeys)
             {
                 var target = MaxKeys / 4 * 3;
                 foreach (var (key, bucket) in _buckets)
                 {
-                    if (_buckets.Count <= target)
+                    if (Volatile.Read(ref _tracked) <= target)
                     {
                         break;
                     }
@@ -132,7 +147,10 @@ internal sealed class KeyedRateLimiter
     private void Remove(string key, Bucket bucket)
     {
         bucket.Removed = true;
-        _buckets.TryRemove(new KeyValuePair<string, Bucket>(key, bucket));
+        if (_buckets.TryRemove(new KeyValuePair<string, Bucket>(key, bucket)))
+        {
+            Interlocked.Decrement(ref _tracked);
+        }
     }
 
     private sealed class Bucket(double tokens, long last)
