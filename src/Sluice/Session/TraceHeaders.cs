@@ -53,9 +53,16 @@ internal static class TraceHeaders
         text.Append(";\r\n\t").Append(Rfc5322Date(now)).Append("\r\n");
     }
 
-    /// <summary>RFC 3848 protocol names (LMTP, LMTPS, LMTPA, LMTPSA after LHLO).</summary>
+    /// <summary>RFC 3848 protocol names; on an LMTP listener LMTP, LMTPS, LMTPA, LMTPSA.</summary>
     private static string Protocol(SmtpSessionInfo session) =>
-        session.IsLmtp ? "LMTP" + SmtpProtocol(session)[5..] : SmtpProtocol(session);
+        (session.IsLmtp, session.IsTls, session.AuthenticatedAs is not null) switch
+        {
+            (true, false, false) => "LMTP",
+            (true, true, false) => "LMTPS",
+            (true, false, true) => "LMTPA",
+            (true, true, true) => "LMTPSA",
+            _ => SmtpProtocol(session),
+        };
 
     private static string SmtpProtocol(SmtpSessionInfo session) =>
         (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null) switch

@@ -64,6 +64,18 @@ public class LmtpTests
     }
 
     [Test]
+    public async Task Without_LHLO_when_not_required_the_message_is_still_stamped_LMTP()
+    {
+        await using var server = await RunningServer.StartAsync(Config() + "\n[session.ehlo]\nrequire = false\n");
+        await using var client = await SurfaceSupport.ConnectAsync(server, "lmtp");
+        Assert.That(await client.SayAsync("MAIL FROM:<a@example.net>"), Does.StartWith("250 2.1.0"));
+        Assert.That(await client.SayAsync("RCPT TO:<jane@example.org>"), Does.StartWith("250 2.1.5"));
+        Assert.That(await client.SendMessageAsync(), Does.StartWith("250 2.0.0"));
+        var eml = Directory.GetFiles(Path.Combine(server.Directory, "queue"), "*.eml", SearchOption.AllDirectories).Single();
+        Assert.That(await File.ReadAllTextAsync(eml), Does.Contain(" with LMTP id "));
+    }
+
+    [Test]
     public async Task LHLO_is_refused_on_an_SMTP_listener()
     {
         await using var server = await RunningServer.StartAsync(Config());
