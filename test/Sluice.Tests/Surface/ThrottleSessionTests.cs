@@ -169,4 +169,29 @@ public class ThrottleSessionTests
         }
         Assert.That(reply, Does.StartWith("250 2.1.0"));
     }
+
+    [Test]
+    public async Task Concurrency_keyed_on_the_recipient_domain_counts_transactions_once_each()
+    {
+        var (server, _) = await StartAsync("""
+            [[session.throttle]]
+            key = ["rcpt-domain"]
+            match = { any-of = [ { if = "rcpt-domain", eq = "slow.example" },
+                                 { if = "rcpt-domain", eq = "tiny.example" } ] }
+            concurrency = 1
+            """);
+        await using var _ = server;
+        await using var a = await SurfaceSupport.ConnectAsync(server);
+        await using var b = await SurfaceSupport.ConnectAsync(server);
+        await a.SayAsync("EHLO a.example.net");
+        await b.SayAsync("EHLO b.example.net");
+        await a.SayAsync("MAIL FROM:<x@example.net>");
+        await b.SayAsync("MAIL FROM:<y@example.net>");
+        Assert.That(await a.SayAsync("RCPT TO:<one@slow.example>"), Does.StartWith("250 2.1.5"));
+        Assert.That(await a.SayAsync("RCPT TO:<two@slow.example>"), Does.StartWith("250 2.1.5"), "the same transaction holds the domain once");
+        Assert.That(await b.SayAsync("RCPT TO:<three@slow.example>"), Does.StartWith("452 4.4.5"));
+        Assert.That(await b.SayAsync("RCPT TO:<four@fast.example>"), Does.StartWith("250 2.1.5"), "match leaves other domains alone");
+        Assert.That(await a.SendMessageAsync(), Does.StartWith("250 2.0.0"));
+        Assert.That(await b.SayAsync("RCPT TO:<three@slow.example>"), Does.StartWith("250 2.1.5"));
+    }
 }
