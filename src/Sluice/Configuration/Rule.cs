@@ -41,6 +41,19 @@ public sealed class Rule<T>
 
     internal static Rule<T> Conditional(RuleBranch<T>[] branches, T @else) => new(branches, @else);
 
+    /// <summary>The values the rule can give that are known at start-up: each <c>then</c> without <c>${n}</c>, and the <c>else</c> (for validating them).</summary>
+    internal IEnumerable<T> StaticValues()
+    {
+        foreach (var branch in _branches)
+        {
+            if (branch.Template is null)
+            {
+                yield return branch.Value;
+            }
+        }
+        yield return Else;
+    }
+
     /// <summary>True when some condition of the rule reads <paramref name="variable"/>.</summary>
     public bool DependsOn(RuleVariable variable) => (_variables & (1u << (int)variable)) != 0;
 

@@ -37,7 +37,7 @@ public static class SluiceServiceCollectionExtensions
         services.AddOptions<SmtpPipelineOptions>();
         services.TryAddSingleton(sp =>
         {
-            var builder = new SmtpPipelineBuilder(sp.GetRequiredService<SluiceSettings>());
+            var builder = new SmtpPipelineBuilder(sp.GetRequiredService<SluiceSettings>(), sp.GetRequiredService<TimeProvider>());
             foreach (var configure in sp.GetRequiredService<IOptions<SmtpPipelineOptions>>().Value.Configure)
             {
                 configure(builder);

@@ -18,6 +18,9 @@ public enum SmtpVerb
     Bdat,
     StartTls,
     Auth,
+
+    /// <summary>LHLO (RFC 2033): LMTP's EHLO, accepted on <c>lmtp</c> listeners only.</summary>
+    Lhlo,
 }
 
 /// <summary>

@@ -197,6 +197,7 @@ public static class SmtpCommandReader
         {
             case SmtpVerb.Ehlo:
             case SmtpVerb.Helo:
+            case SmtpVerb.Lhlo:
                 return ParseHelo(verb, args);
             case SmtpVerb.Mail:
                 return ParseMailOrRcpt(verb, args, "FROM:"u8);
@@ -250,6 +251,7 @@ public static class SmtpCommandReader
                 0x706c6568 => SmtpVerb.Help,
                 0x74616462 => SmtpVerb.Bdat,
                 0x68747561 => SmtpVerb.Auth,
+                0x6f6c686c => SmtpVerb.Lhlo, // "lhlo"
                 _ => SmtpVerb.Unknown,
             };
         }

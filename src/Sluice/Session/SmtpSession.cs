@@ -68,6 +68,7 @@ internal sealed partial class SmtpSession : IDisposable
     private SmtpReply? _chunkRefusal;
     private long _transferred;
     private bool _close;
+    private DateTimeOffset? _holdUntil;
 
     public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
     {
@@ -83,6 +84,7 @@ internal sealed partial class SmtpSession : IDisposable
         _limits = new SessionLimits(services.Time, session.Timeout.Evaluate(preliminary.Rules), session.Duration.Evaluate(preliminary.Rules), connection.ConnectionClosed);
         _info = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, _limits.Token);
+        _info.IsLmtp = IsLmtpListener(_settings, listenerId);
         _transferLimit = session.TransferLimit.Evaluate(_info.Rules);
         _connect = new ConnectContext(_info);
         _ehlo = new EhloContext(_info);
@@ -153,6 +155,7 @@ internal sealed partial class SmtpSession : IDisposable
 
     public void Dispose()
     {
+        _info.Throttles?.ReleaseAll();
         _sink.Dispose();
         _sslStream?.Dispose();
         _limits.Dispose();
@@ -365,6 +368,11 @@ internal sealed partial class SmtpSession : IDisposable
 
     private ValueTask ExecuteAsync(SmtpCommand command)
     {
+        if (IsWrongGreeting(command.Verb))
+        {
+            Reply(SmtpReplies.UnknownCommand);
+            return ValueTask.CompletedTask;
+        }
         if (!command.IsValid && command.Verb is not (SmtpVerb.Rcpt or SmtpVerb.Bdat))
         {
             Reply(SmtpReplies.ForError(command.Error));
@@ -374,6 +382,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             case SmtpVerb.Ehlo:
             case SmtpVerb.Helo:
+            case SmtpVerb.Lhlo:
                 return EhloAsync(command);
             case SmtpVerb.Mail:
                 return MailAsync(command);
@@ -393,8 +402,7 @@ internal sealed partial class SmtpSession : IDisposable
                 break;
             case SmtpVerb.Vrfy:
             case SmtpVerb.Expn:
-                Reply(SmtpReplies.VrfyDisabled);
-                break;
+                return VerifyAsync(command);
             case SmtpVerb.Quit:
                 Reply(SmtpReplies.Bye);
                 _close = true;
@@ -417,7 +425,7 @@ internal sealed partial class SmtpSession : IDisposable
     private async ValueTask EhloAsync(SmtpCommand command)
     {
         _ehlo.Reset();
-        _ehlo.IsExtended = command.Verb == SmtpVerb.Ehlo;
+        _ehlo.IsExtended = command.Verb is SmtpVerb.Ehlo or SmtpVerb.Lhlo;
         _ehlo.Domain = command.Domain ?? string.Empty;
         _ehlo.DomainKind = command.DomainKind;
         // Rules at this stage see the name being offered; a refused EHLO puts the previous one back.
@@ -450,7 +458,7 @@ internal sealed partial class SmtpSession : IDisposable
     private EhloCapabilities Capabilities()
     {
         var extensions = _settings.Session.Extensions;
-        return new EhloCapabilities
+        return Stages.BuiltIn.ExtensionChecks.Advertise(new EhloCapabilities
         {
             Hostname = _settings.Server.Hostname,
             Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
@@ -462,7 +470,7 @@ internal sealed partial class SmtpSession : IDisposable
             EightBitMime = true,
             SmtpUtf8 = true,
             EnhancedStatusCodes = true,
-        };
+        }, _settings, _info.Rules);
     }
 
     private string? AuthMechanismsText()
@@ -492,12 +500,14 @@ internal sealed partial class SmtpSession : IDisposable
         if (_mail.Accepted)
         {
             _info.OpenTransaction(_mail.Sender, command.Parameters);
+            _holdUntil = EnvelopeMapping.HoldUntil(command.Parameters, _services.Time.GetUtcNow());
             _info.Rules.Sender = _mail.Sender;
             _transactionTooBig = false;
         }
         else
         {
             _info.Rules.ClearTransaction();
+            _info.Throttles?.ReleaseTransaction();
         }
         Reply(_mail);
     }
@@ -635,7 +645,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             _transactionTooBig = true;
             await AbortMessageAsync();
-            Reply(SmtpReplies.MessageTooBig);
+            Reply(SmtpReplies.MessageTooBig, _bdat.IsLastChunk ? FinalReplies() : 1);
             if (_bdat.IsLastChunk)
             {
                 _info.ResetTransaction();
@@ -656,9 +666,10 @@ internal sealed partial class SmtpSession : IDisposable
         _mode = Mode.Command;
         if (_data.TooBig)
         {
+            var replies = FinalReplies();
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.MessageTooBig);
+            Reply(SmtpReplies.MessageTooBig, replies);
             return;
         }
         await CompleteMessageAsync(_data.MessageSize, _data.ReceivedHeaderCount, chunked: false);
@@ -668,12 +679,13 @@ internal sealed partial class SmtpSession : IDisposable
     private async ValueTask CompleteMessageAsync(long size, int receivedHeaders, bool chunked)
     {
         var transaction = _transaction!;
+        var replies = FinalReplies();
         await _sink.FlushAsync(final: true, Token);
         if (_sink.Failed)
         {
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.StorageFailure);
+            Reply(SmtpReplies.StorageFailure, replies);
             return;
         }
 
@@ -687,7 +699,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(_dataContext);
+            Reply(_dataContext, replies);
             return;
         }
 
@@ -700,7 +712,7 @@ internal sealed partial class SmtpSession : IDisposable
             LogStoreFailed(_services.Logger, _info.ConnectionId, transaction.Id, ex);
             await AbortMessageAsync();
             _info.ResetTransaction();
-            Reply(SmtpReplies.StorageFailure);
+            Reply(SmtpReplies.StorageFailure, replies);
             return;
         }
 
@@ -710,7 +722,10 @@ internal sealed partial class SmtpSession : IDisposable
         await transaction.DisposeAsync();
         _info.MessagesAccepted++;
         _info.ResetTransaction();
-        SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+        for (var i = 0; i < replies; i++)
+        {
+            SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+        }
         _close |= _dataContext.CloseAfterReply;
     }
 
@@ -727,7 +742,7 @@ internal sealed partial class SmtpSession : IDisposable
             recipients[i] = new EnvelopeRecipient(r.Address)
             {
                 Orcpt = r.Orcpt,
-                Notify = r.Notify == Protocol.DsnNotify.None ? null : (Queue.DsnNotify)(int)r.Notify,
+                Notify = EnvelopeMapping.Notify(r.Notify),
             };
         }
         return new MessageEnvelope
@@ -747,13 +762,10 @@ internal sealed partial class SmtpSession : IDisposable
             SmtpUtf8 = parameters.SmtpUtf8,
             RequireTls = parameters.RequireTls,
             EnvId = parameters.EnvelopeId,
-            Ret = parameters.Ret switch
-            {
-                Protocol.DsnReturn.Full => Queue.DsnReturn.Full,
-                Protocol.DsnReturn.Headers => Queue.DsnReturn.Headers,
-                _ => null,
-            },
+            Ret = EnvelopeMapping.Ret(parameters.Ret),
             Priority = parameters.Has(SmtpParameters.MtPriority) ? parameters.MtPriority : null,
+            HoldUntil = _holdUntil,
+            By = EnvelopeMapping.By(parameters),
         };
     }
 

@@ -53,8 +53,19 @@ internal static class TraceHeaders
         text.Append(";\r\n\t").Append(Rfc5322Date(now)).Append("\r\n");
     }
 
-    /// <summary>RFC 3848 protocol names; with SMTPUTF8, RFC 6531 3.7.3's UTF8SMTP family.</summary>
+    /// <summary>RFC 3848 protocol names (on an LMTP listener LMTP, LMTPS, LMTPA, LMTPSA); with SMTPUTF8,
+    /// RFC 6531 3.7.3's UTF8SMTP family.</summary>
     private static string Protocol(SmtpSessionInfo session) =>
+        (session.IsLmtp, session.IsTls, session.AuthenticatedAs is not null) switch
+        {
+            (true, false, false) => "LMTP",
+            (true, true, false) => "LMTPS",
+            (true, false, true) => "LMTPA",
+            (true, true, true) => "LMTPSA",
+            _ => SmtpProtocol(session),
+        };
+
+    private static string SmtpProtocol(SmtpSessionInfo session) =>
         (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null, session.MailParameters.SmtpUtf8) switch
         {
             (false, _, _, _) => "SMTP",

@@ -10,18 +10,34 @@ namespace Sluice.Stages;
 public sealed class SmtpPipelineBuilder
 {
     public SmtpPipelineBuilder(SluiceSettings settings)
+        : this(settings, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Builds the pipelines with <paramref name="time"/> as the clock of throttles and FUTURERELEASE.</summary>
+    public SmtpPipelineBuilder(SluiceSettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
         Settings = settings;
-        Ehlo.Use(next => EhloChecks.RejectNonFqdnCheck(next, settings), EhloChecks.RejectNonFqdn);
+        var throttles = new Throttles.ThrottleRegistry(settings.Session.Policy.Throttles, time);
+        Connect.Use(next => ThrottleChecks.ConnectCheck(next, throttles), ThrottleChecks.Connect);
+        Ehlo.Use(next => EhloChecks.RejectNonFqdnCheck(next, settings), EhloChecks.RejectNonFqdn)
+            .Use(next => ThrottleChecks.EhloCheck(next, throttles), ThrottleChecks.Ehlo);
         Mail.Use(next => MailChecks.EhloRequiredCheck(next, settings), MailChecks.EhloRequired)
             .Use(next => MailChecks.AuthRequiredCheck(next, settings), MailChecks.AuthRequired)
             .Use(next => MailChecks.MessagesPerSessionCheck(next, settings), MailChecks.MessagesPerSession)
             .Use(next => MailChecks.ExtensionsCheck(next, settings), MailChecks.Extensions)
+            .Use(next => ExtensionChecks.MailParametersCheck(next, settings, time), ExtensionChecks.MailParameters)
             .Use(next => MailChecks.SizeCheck(next, settings), MailChecks.Size)
-            .Use(next => MailChecks.SenderOwnedCheck(next, settings), MailChecks.SenderOwned);
-        Rcpt.Use(RcptChecks.ParametersCheck, RcptChecks.Parameters)
-            .Use(next => RcptChecks.MaxRecipientsCheck(next, settings), RcptChecks.MaxRecipients);
+            .Use(next => MailChecks.SenderOwnedCheck(next, settings), MailChecks.SenderOwned)
+            .Use(next => RewriteChecks.MailRewrite(next, settings), RewriteChecks.Mail)
+            .Use(next => ThrottleChecks.MailCheck(next, throttles), ThrottleChecks.Mail);
+        Rcpt.Use(next => RcptChecks.ParametersCheck(next, settings), RcptChecks.Parameters)
+            .Use(next => RcptChecks.MaxRecipientsCheck(next, settings), RcptChecks.MaxRecipients)
+            .Use(next => RewriteChecks.RcptRewrite(next, settings), RewriteChecks.Rcpt)
+            .Use(next => RcptDirectoryChecks.DirectoryCheck(next, settings), RcptDirectoryChecks.Directory)
+            .Use(next => ThrottleChecks.RcptCheck(next, throttles), ThrottleChecks.Rcpt);
         Data.Use(next => DataChecks.ReceivedHeadersCheck(next, settings), DataChecks.ReceivedHeaders);
     }
 

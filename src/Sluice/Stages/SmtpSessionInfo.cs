@@ -54,6 +54,9 @@ public sealed class SmtpSessionInfo
 
     public bool IsTls { get; internal set; }
 
+    /// <summary>True on an <c>lmtp</c> listener (RFC 2033).</summary>
+    public bool IsLmtp { get; internal set; }
+
     /// <summary>The negotiated TLS version (<c>TLSv1.3</c>), null without TLS.</summary>
     public string? TlsProtocol { get; internal set; }
 
@@ -89,6 +92,9 @@ public sealed class SmtpSessionInfo
 
     private Dictionary<string, object?>? _items;
 
+    /// <summary>The throttle places this session holds (null until a throttle counts it).</summary>
+    internal Throttles.ThrottleLeases? Throttles { get; set; }
+
     internal void AddRecipient(TransactionRecipient recipient) => _recipients.Add(recipient);
 
     internal void OpenTransaction(string sender, EsmtpParameters parameters)
@@ -101,6 +107,7 @@ public sealed class SmtpSessionInfo
 
     internal void ResetTransaction()
     {
+        Throttles?.ReleaseTransaction();
         Rules.ClearTransaction();
         _recipients.Clear();
         Sender = string.Empty;

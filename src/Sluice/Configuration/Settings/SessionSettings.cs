@@ -23,6 +23,9 @@ public sealed record SessionSettings
     public required RcptSettings Rcpt { get; init; }
 
     public required DataSettings Data { get; init; }
+
+    /// <summary>Directory, relay, rewrite, VRFY/EXPN, the rule-driven extensions and throttles.</summary>
+    public SessionPolicySettings Policy { get; init; } = SessionPolicySettings.Defaults;
 }
 
 /// <summary><c>[session.connect]</c>.</summary>

@@ -182,10 +182,6 @@ public static class SluiceSettingsReader
             {
                 entry.Error(entry.Value("protocol"), "protocol", $"'{protocolText}' is not a protocol (smtp, lmtp or http)");
             }
-            else if (protocol == ListenerProtocol.Lmtp)
-            {
-                entry.Error(entry.Value("protocol"), "protocol", "lmtp listeners are not supported by this version yet");
-            }
 
             var listener = new ListenerSettings
             {
@@ -260,6 +256,7 @@ public static class SluiceSettingsReader
                 },
             },
         };
+        settings = settings with { Policy = SessionPolicyReader.Read(section, rcpt, extensions) };
         foreach (var sub in new[] { connect, ehlo, extensions, rcptErrors, rcpt, limits, addHeaders, data, section })
         {
             sub.ReportUnknown();

@@ -13,15 +13,6 @@ internal static class MailChecks
     public const string AuthRequired = "sluice.mail.auth-required";
     public const string SenderOwned = "sluice.mail.must-match-sender";
 
-    /// <summary>
-    /// Parameters of extensions this server does not offer (DSN, FUTURERELEASE, DELIVERBY,
-    /// MT-PRIORITY, AUTH=): 555 5.5.4 per RFC 5321 4.1.1.11. REQUIRETLS is checked on its own: it is
-    /// offered inside TLS only.
-    /// </summary>
-    private const SmtpParameters NotOffered =
-        SmtpParameters.Ret | SmtpParameters.EnvId | SmtpParameters.HoldFor | SmtpParameters.HoldUntil
-        | SmtpParameters.By | SmtpParameters.MtPriority;
-
     /// <summary><c>session.ehlo.require</c>: MAIL before EHLO/HELO is refused (503 5.5.1).</summary>
     public static SmtpStageDelegate<MailContext> EhloRequiredCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
     {
@@ -48,8 +39,8 @@ internal static class MailChecks
     public static SmtpStageDelegate<MailContext> ExtensionsCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
     {
         var parameters = context.Parameters;
-        if ((parameters.Present & NotOffered) != 0
-            || (parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules))
+        // DSN, FUTURERELEASE, DELIVERBY and MT-PRIORITY are rule-driven: see ExtensionChecks.MailParametersCheck.
+        if ((parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules))
             || (parameters.RequireTls && !(context.Session.IsTls && settings.Session.Extensions.RequireTls.Evaluate(context.Session.Rules)))
             || (parameters.Has(SmtpParameters.Auth) && settings.Session.Auth.Mechanisms.Evaluate(context.Session.Rules).Count == 0))
         {

@@ -9,10 +9,10 @@ internal static class RcptChecks
     public const string Parameters = "sluice.rcpt.parameters";
     public const string MaxRecipients = "sluice.rcpt.max-recipients";
 
-    /// <summary>DSN parameters (NOTIFY, ORCPT) while DSN is not offered: 555 5.5.4; a UTF-8 address needs SMTPUTF8 on MAIL.</summary>
-    public static SmtpStageDelegate<RcptContext> ParametersCheck(SmtpStageDelegate<RcptContext> next) => context =>
+    /// <summary>DSN parameters (NOTIFY, ORCPT) while <c>session.extensions.dsn</c> is off: 555 5.5.4; a UTF-8 address needs SMTPUTF8 on MAIL.</summary>
+    public static SmtpStageDelegate<RcptContext> ParametersCheck(SmtpStageDelegate<RcptContext> next, SluiceSettings settings) => context =>
     {
-        if ((context.Parameters.Present & (SmtpParameters.Notify | SmtpParameters.Orcpt)) != 0)
+        if (!ExtensionChecks.RcptParametersOffered(context.Parameters, settings, context.Session.Rules))
         {
             context.Refuse(SmtpReplies.UnknownParameter);
             return ValueTask.CompletedTask;
