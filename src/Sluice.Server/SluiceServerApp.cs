@@ -51,6 +51,7 @@ public static class SluiceServerApp
 
         var settings = SluiceSettingsReader.ReadOrThrow(builder.Configuration);
         builder.Services.AddSluice(settings);
+        OtlpExport.AddIfConfigured(builder.Services);
         builder.WebHost.UseSluiceListeners();
         configure?.Invoke(builder);
 

@@ -48,12 +48,18 @@ public static class SluiceServiceCollectionExtensions
             sp.GetRequiredService<SmtpPipelines>(),
             sp.GetRequiredService<IMessageStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SmtpSession>>()));
+            sp.GetRequiredService<ILogger<SmtpSession>>())
+        {
+            Metrics = sp.GetRequiredService<Observability.SluiceMetrics>(),
+        });
         services.TryAddSingleton(sp => new SmtpConnectionHandler(
             sp.GetRequiredService<SessionServices>(),
             sp.GetRequiredService<ILogger<SmtpConnectionHandler>>()));
 
         services.AddHostedService<SluiceLifetimeService>();
+        services.AddSluiceMetrics();
+        services.TryAddSingleton<SluiceDrain>();
+        services.AddHostedService<SluiceShutdownService>();
         services.AddHealthChecks()
             .AddCheck<ListenersHealthCheck>("listeners", tags: [SluiceHealth.ReadyTag])
             .AddCheck<QueueHealthCheck>("queue", tags: [SluiceHealth.ReadyTag]);

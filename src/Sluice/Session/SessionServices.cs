@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration.Settings;
+using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
@@ -25,4 +26,7 @@ internal sealed class SessionServices(
     public ILogger Logger { get; } = logger;
 
     public EhloReplyCache EhloReplies { get; } = new();
+
+    /// <summary>The host's instruments; a private meter when none is given.</summary>
+    public SluiceMetrics Metrics { get; init; } = new();
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Sluice.Hosting;
+using Sluice.Observability;
 
 namespace Sluice.Session;
 
@@ -21,8 +22,12 @@ public sealed partial class SmtpConnectionHandler : ConnectionHandler
         ArgumentNullException.ThrowIfNull(connection);
         var listener = connection.Features.Get<ISluiceListenerFeature>()?.Listener.Id ?? string.Empty;
         LogConnected(_logger, connection.ConnectionId, listener, connection.RemoteEndPoint);
-        using var session = new SmtpSession(connection, listener, _services);
+        var services = _services;
+        using var activity = SluiceActivities.StartSession(connection.ConnectionId, listener, connection.RemoteEndPoint);
+        using var session = new SmtpSession(connection, listener, services);
         await session.RunAsync();
+        services.Metrics.SessionEnded(listener, session.Outcome);
+        SluiceActivities.EndSession(activity, session.Outcome);
         LogClosed(_logger, connection.ConnectionId);
     }
 

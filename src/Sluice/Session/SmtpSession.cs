@@ -1,9 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration.Settings;
+using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
@@ -50,6 +53,12 @@ internal sealed partial class SmtpSession : IDisposable
     private SmtpReply? _chunkRefusal;
     private long _transferred;
     private bool _close;
+    private Activity? _messageActivity;
+
+    /// <summary>Set when the server is shutting down (Kestrel's ConnectionClosedRequested): the session
+    /// answers 421 4.3.0 at the next command boundary, after a transfer in flight is stored.</summary>
+    private volatile bool _shutdownRequested;
+    private readonly CancellationTokenRegistration _shutdown;
 
     public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
     {
@@ -71,6 +80,8 @@ internal sealed partial class SmtpSession : IDisposable
         _mail = new MailContext(_info);
         _rcpt = new RcptContext(_info);
         _dataContext = new DataContext(_info);
+        _shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(
+            static s => ((SmtpSession)s!).RequestShutdown(), this) ?? default;
     }
 
     private enum Mode
@@ -82,6 +93,15 @@ internal sealed partial class SmtpSession : IDisposable
 
     public SmtpSessionInfo Info => _info;
 
+    /// <summary>How the session ended, for metrics and traces (<see cref="SessionOutcomes"/>).</summary>
+    public string Outcome { get; private set; } = SessionOutcomes.ClientClosed;
+
+    private void RequestShutdown()
+    {
+        _shutdownRequested = true;
+        _input.CancelPendingRead();
+    }
+
     private CancellationToken Token => _limits.Token;
 
     public async Task RunAsync()
@@ -92,6 +112,7 @@ internal sealed partial class SmtpSession : IDisposable
             await _services.Pipelines.Connect(_connect);
             if (_connect.Reply is { } refusal && !_connect.Accepted)
             {
+                Outcome = SessionOutcomes.Refused;
                 await SendAndCloseAsync(refusal);
                 return;
             }
@@ -100,6 +121,7 @@ internal sealed partial class SmtpSession : IDisposable
             await _output.FlushAsync(Token);
             if (await ReadLoopAsync())
             {
+                Outcome = _shutdownRequested ? SessionOutcomes.Shutdown : Outcome == SessionOutcomes.Quit ? Outcome : SessionOutcomes.ServerClosed;
                 await LingerAsync();
             }
         }
@@ -111,6 +133,12 @@ internal sealed partial class SmtpSession : IDisposable
                 SessionEndReason.Duration => SmtpReplies.SessionDurationExceeded,
                 _ => null,
             };
+            Outcome = _limits.Reason switch
+            {
+                SessionEndReason.Idle => SessionOutcomes.IdleTimeout,
+                SessionEndReason.Duration => SessionOutcomes.DurationLimit,
+                _ => SessionOutcomes.ConnectionLost,
+            };
             LogEnded(_services.Logger, _info.ConnectionId, _limits.Reason);
             if (reply is not null)
             {
@@ -119,6 +147,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
         catch (Exception ex) when (ex is ConnectionResetException or IOException or ConnectionAbortedException)
         {
+            Outcome = SessionOutcomes.ConnectionLost;
             LogConnectionLost(_services.Logger, _info.ConnectionId, ex.Message);
         }
         finally
@@ -129,6 +158,7 @@ internal sealed partial class SmtpSession : IDisposable
 
     public void Dispose()
     {
+        _shutdown.Dispose();
         _sink.Dispose();
         _limits.Dispose();
     }
@@ -159,7 +189,10 @@ internal sealed partial class SmtpSession : IDisposable
                             SmtpReplies.LineTooLong.WriteTo(_output);
                             continue;
                         }
+                        var started = Stopwatch.GetTimestamp();
                         await ExecuteAsync(command);
+                        _services.Metrics.CommandExecuted(_info.ListenerId, command.Verb, started);
+                        SluiceActivities.CommandEvent(command.Verb, null);
                     }
                     else
                     {
@@ -186,6 +219,7 @@ internal sealed partial class SmtpSession : IDisposable
             finally
             {
                 _transferred += start - buffer.Length;
+                _services.Metrics.BytesReceived(_info.ListenerId, start - buffer.Length);
                 _input.AdvanceTo(buffer.Start, buffer.End);
             }
 
@@ -198,6 +232,12 @@ internal sealed partial class SmtpSession : IDisposable
                 SmtpReplies.TransferLimitExceeded.WriteTo(_output);
                 _close = true;
                 LogTransferLimit(_services.Logger, _info.ConnectionId, _transferred);
+            }
+            if (_shutdownRequested && _mode == Mode.Command && !_close)
+            {
+                // SPEC §5: a session waiting for a command is told at once; one in DATA/BDAT got its 250 first.
+                SmtpReplies.ShuttingDown.WriteTo(_output);
+                _close = true;
             }
             await _output.FlushAsync(Token);
             if (result.IsCompleted)
@@ -288,6 +328,7 @@ internal sealed partial class SmtpSession : IDisposable
                 break;
             case SmtpVerb.Quit:
                 Reply(SmtpReplies.Bye);
+                Outcome = SessionOutcomes.Quit;
                 _close = true;
                 break;
             case SmtpVerb.StartTls:
@@ -364,6 +405,10 @@ internal sealed partial class SmtpSession : IDisposable
             _info.Rules.Sender = _mail.Sender;
             _transactionTooBig = false;
         }
+        else
+        {
+            _services.Metrics.MessageRejected(_info.ListenerId, "mail", _mail.Reply ?? SmtpReplies.Ok);
+        }
         Reply(_mail);
     }
 
@@ -402,6 +447,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// </summary>
     private async ValueTask RefuseRecipientAsync(SmtpReply reply, bool counted, bool close = false)
     {
+        _services.Metrics.MessageRejected(_info.ListenerId, "rcpt", reply);
         if (!counted)
         {
             Reply(reply);
@@ -490,6 +536,7 @@ internal sealed partial class SmtpSession : IDisposable
             _transactionTooBig = true;
             await AbortMessageAsync();
             Reply(SmtpReplies.MessageTooBig);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.MessageTooBig);
             if (_bdat.IsLastChunk)
             {
                 _info.ResetTransaction();
@@ -513,6 +560,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.MessageTooBig);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.MessageTooBig);
             return;
         }
         await CompleteMessageAsync(_data.MessageSize, _data.ReceivedHeaderCount, chunked: false);
@@ -528,6 +576,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.StorageFailure);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.StorageFailure);
             return;
         }
 
@@ -542,12 +591,15 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(_dataContext);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", _dataContext.Reply ?? SmtpReplies.Ok);
             return;
         }
 
+        var commitStarted = Stopwatch.GetTimestamp();
         try
         {
             await transaction.CommitAsync(Envelope(), Token);
+            _services.Metrics.QueueCommitted(commitStarted);
         }
         catch (MessageStoreException ex)
         {
@@ -555,6 +607,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.StorageFailure);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.StorageFailure);
             return;
         }
 
@@ -562,6 +615,8 @@ internal sealed partial class SmtpSession : IDisposable
         _sink.End();
         _transaction = null;
         await transaction.DisposeAsync();
+        _services.Metrics.MessageAccepted(_info.ListenerId);
+        SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Accepted, size);
         _info.MessagesAccepted++;
         _info.ResetTransaction();
         SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
@@ -632,6 +687,7 @@ internal sealed partial class SmtpSession : IDisposable
             addHeaders.MessageId.Evaluate(_info.Rules),
             addHeaders.Date.Evaluate(_info.Rules));
         var id = _transaction.Id;
+        _messageActivity = SluiceActivities.StartMessage(id);
         var now = _services.Time.GetUtcNow();
         var hostname = _settings.Server.Hostname;
         var info = _info;
@@ -656,6 +712,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
     private async ValueTask AbortMessageAsync()
     {
+        SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Aborted);
         _sink.End();
         if (_transaction is { } transaction)
         {
