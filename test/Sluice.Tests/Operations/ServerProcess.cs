@@ -52,7 +52,7 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server and waits for a <c>listening:</c> line for each of <paramref name="listeners"/>.</summary>
-    public static async Task<ServerProcess> StartAsync(string config, string workingDirectory, params string[] listeners)
+    public static Task<ServerProcess> StartAsync(string config, string workingDirectory, params string[] listeners)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -63,6 +63,12 @@ internal sealed partial class ServerProcess : IDisposable
         start.ArgumentList.Add(CheckCommandTests.ServerDll);
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(config);
+        return StartAsync(start, listeners);
+    }
+
+    /// <summary>Starts any process that prints <c>listening:</c> lines (the server, the ASP.NET sample).</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo start, params string[] listeners)
+    {
         var server = new ServerProcess(Process.Start(start)!);
         var bound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.Process.OutputDataReceived += (_, e) =>
