@@ -31,27 +31,13 @@ public static class SluiceServiceCollectionExtensions
         services.TryAddSingleton<SluiceListenerRegistry>();
         services.TryAddSingleton<ConnectionCounter>();
         services.AddOptions<SmtpPipelineOptions>();
-        services.TryAddSingleton(sp =>
-        {
-            var builder = new SmtpPipelineBuilder(sp.GetRequiredService<SluiceSettings>());
-            foreach (var configure in sp.GetRequiredService<IOptions<SmtpPipelineOptions>>().Value.Configure)
-            {
-                configure(builder);
-            }
-            return builder.Build();
-        });
+        services.TryAddSingleton(sp => SessionServicesFactory.BuildPipelines(sp, sp.GetRequiredService<SluiceSettings>()));
 
         // The host may register its own IMessageStore before or after; the files store is the default.
         services.AddSluiceFilesQueue(settings.Queue.Path, settings.Queue.Fsync);
-        services.TryAddSingleton(sp => new SessionServices(
-            sp.GetRequiredService<SluiceSettings>(),
-            sp.GetRequiredService<SmtpPipelines>(),
-            sp.GetRequiredService<IMessageStore>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SmtpSession>>())
-        {
-            Metrics = sp.GetRequiredService<Observability.SluiceMetrics>(),
-        });
+        services.TryAddSingleton(sp => SessionServicesFactory.Create(
+            sp, sp.GetRequiredService<SluiceSettings>(), sp.GetRequiredService<SmtpPipelines>()));
+        services.TryAddSingleton(sp => new SluiceConfigurationState(sp.GetRequiredService<SluiceSettings>()));
         services.TryAddSingleton(sp => new SmtpConnectionHandler(
             sp.GetRequiredService<SessionServices>(),
             sp.GetRequiredService<ILogger<SmtpConnectionHandler>>()));

@@ -8,7 +8,7 @@ namespace Sluice.Session;
 /// <summary>The connection handler Kestrel runs for each connection on an SMTP listener: one <see cref="SmtpSession"/> each.</summary>
 public sealed partial class SmtpConnectionHandler : ConnectionHandler
 {
-    private readonly SessionServices _services;
+    private SessionServices _services;
     private readonly ILogger<SmtpConnectionHandler> _logger;
 
     internal SmtpConnectionHandler(SessionServices services, ILogger<SmtpConnectionHandler> logger)
@@ -17,12 +17,15 @@ public sealed partial class SmtpConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
+    /// <summary>Hot reload: sessions that start from now on use <paramref name="services"/>; those in flight keep theirs.</summary>
+    internal void UseServices(SessionServices services) => Volatile.Write(ref _services, services);
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var listener = connection.Features.Get<ISluiceListenerFeature>()?.Listener.Id ?? string.Empty;
         LogConnected(_logger, connection.ConnectionId, listener, connection.RemoteEndPoint);
-        var services = _services;
+        var services = Volatile.Read(ref _services);
         using var activity = SluiceActivities.StartSession(connection.ConnectionId, listener, connection.RemoteEndPoint);
         using var session = new SmtpSession(connection, listener, services);
         await session.RunAsync();
