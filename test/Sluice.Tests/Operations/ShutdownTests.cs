@@ -101,6 +101,37 @@ public class ShutdownTests
         Assert.That(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), Is.Zero, server.Stderr);
     }
 
+    [Test]
+    public async Task A_transfer_that_outlasts_the_shutdown_timeout_is_aborted_unacknowledged_and_the_process_exits_0()
+    {
+        using var dir = new TempDir();
+        var queue = Path.Combine(dir.Path, "queue");
+        var config = dir.File("sluice.toml", $"""
+            [server]
+            hostname = "mx.test.example"
+            shutdown-timeout = "2s"
+            [server.listener.smtp]
+            bind = "127.0.0.1:0"
+            [server.listener.http]
+            bind = "127.0.0.1:0"
+            protocol = "http"
+            [queue]
+            path = "{queue}"
+            min-free-space = 1
+            """);
+        using var server = await ServerProcess.StartAsync(config, dir.Path, "smtp", "http");
+        await using var stalled = await LineClient.ConnectAsync(server.EndPoint("smtp"));
+        await StoreDurabilityTests.SendEnvelopeAsync(stalled);
+        await stalled.SendAsync("Subject: never finished\r\n\r\nhalf a body\r\n");
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        server.Terminate();
+        Assert.That(await server.WaitForExitAsync(TimeSpan.FromSeconds(20)), Is.Zero, server.Stderr);
+        Assert.That(stopwatch.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1.5)), "the transfer was given the shutdown timeout");
+        Assert.That(await stalled.IsClosedByServerAsync(), Is.True);
+        Assert.That(Directory.Exists(queue) ? Directory.GetFiles(queue, "*.json") : [], Is.Empty, "nothing acknowledged, nothing stored");
+    }
+
     private static async Task<LineClient?> TryConnectAsync(IPEndPoint endPoint)
     {
         try
