@@ -233,9 +233,10 @@ internal sealed partial class SmtpSession : IDisposable
                 _close = true;
                 LogTransferLimit(_services.Logger, _info.ConnectionId, _transferred);
             }
-            if (_shutdownRequested && _mode == Mode.Command && !_close)
+            if (_shutdownRequested && _mode == Mode.Command && _transaction is null && !_close)
             {
-                // SPEC §5: a session waiting for a command is told at once; one in DATA/BDAT got its 250 first.
+                // SPEC §5: a session waiting for a command is told at once; a message in flight (DATA, or
+                // BDAT up to its LAST chunk) is stored first.
                 SmtpReplies.ShuttingDown.WriteTo(_output);
                 _close = true;
             }

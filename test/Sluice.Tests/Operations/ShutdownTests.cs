@@ -144,3 +144,41 @@ public class ShutdownTests
         }
     }
 }
+
+/// <summary>The same drain, in-process (the host's StopAsync), for a BDAT transfer between its chunks.</summary>
+public class InProcessShutdownTests
+{
+    [Test]
+    public async Task A_bdat_message_between_chunks_is_finished_and_stored_before_the_421()
+    {
+        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml());
+        await using var idle = await LineClient.ConnectAsync(server.EndPoint("smtp"));
+        Assert.That(await idle.ReadLineAsync(), Does.StartWith("220 "));
+
+        await using var chunked = await LineClient.ConnectAsync(server.EndPoint("smtp"));
+        Assert.That(await chunked.ReadLineAsync(), Does.StartWith("220 "));
+        await chunked.SendAsync("EHLO client.example\r\n");
+        Assert.That((await chunked.ReadReplyAsync())[^1], Does.StartWith("250 "));
+        await chunked.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n");
+        Assert.That(await chunked.ReadLineAsync(), Does.StartWith("250 2.1.0"));
+        Assert.That(await chunked.ReadLineAsync(), Does.StartWith("250 2.1.5"));
+        const string first = "Subject: chunks\r\n\r\n";
+        await chunked.SendAsync($"BDAT {first.Length}\r\n{first}");
+        Assert.That(await chunked.ReadLineAsync(), Does.StartWith("250 "));
+
+        var stopping = server.App.StopAsync();
+        Assert.That(await idle.ReadLineAsync(), Does.StartWith("421 4.3.0"), "the drain has reached every session");
+
+        const string last = "the last chunk\r\n";
+        await chunked.SendAsync($"BDAT {last.Length} LAST\r\n{last}");
+        var accepted = await chunked.ReadLineAsync();
+        Assert.That(accepted, Does.StartWith("250 2.0.0"));
+        Assert.That(await chunked.ReadLineAsync(), Does.StartWith("421 4.3.0"));
+        Assert.That(await chunked.IsClosedByServerAsync(), Is.True);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var id = accepted!.Split(' ')[^1];
+        var eml = await File.ReadAllTextAsync(Path.Combine(server.Directory, "queue", id + ".eml"));
+        Assert.That(eml, Does.EndWith(first + last));
+    }
+}
