@@ -1,3 +1,5 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -14,12 +16,23 @@ internal static class OtlpExport
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static void AddIfConfigured(IServiceCollection services)
+    public static void AddIfConfigured(IServiceCollection services, IConfigurationBuilder configuration)
     {
         if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable)))
         {
             return;
         }
+        // The exporter reads its OTEL_* settings from IConfiguration, and the server's configuration
+        // holds only Sluice's layers: hand it the OTEL_* variables, names unchanged.
+        var otel = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string name && name.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase))
+            {
+                otel[name] = variable.Value as string;
+            }
+        }
+        configuration.AddInMemoryCollection(otel);
         services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(SluiceActivities.SourceName).AddOtlpExporter())
             .WithMetrics(metrics => metrics.AddMeter(SluiceMetrics.MeterName).AddOtlpExporter());

@@ -51,7 +51,7 @@ public static class SluiceServerApp
 
         var settings = SluiceSettingsReader.ReadOrThrow(builder.Configuration);
         builder.Services.AddSluice(settings);
-        OtlpExport.AddIfConfigured(builder.Services);
+        OtlpExport.AddIfConfigured(builder.Services, builder.Configuration);
         if (ConfigFile(commandLine) is { } configFile)
         {
             builder.Services.AddSluiceReload(configFile, () => BuildConfiguration(commandLine));
