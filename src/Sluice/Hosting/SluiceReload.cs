@@ -36,8 +36,10 @@ public sealed class SluiceConfigurationState(SluiceSettings initial)
     /// <summary>The errors of the last file that was refused; empty after a successful reload.</summary>
     public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
 
-    /// <summary>How many changed files were refused.</summary>
-    public int Refusals { get; private set; }
+    private int _refusals;
+
+    /// <summary>How many changed files were refused (counted after the log line is written).</summary>
+    public int Refusals => Volatile.Read(ref _refusals);
 
     internal void Apply(SluiceSettings settings)
     {
@@ -49,7 +51,7 @@ public sealed class SluiceConfigurationState(SluiceSettings initial)
     internal void Refuse(IReadOnlyList<ConfigError> errors)
     {
         LastErrors = errors;
-        Refusals++;
+        Interlocked.Increment(ref _refusals);
     }
 }
 
@@ -151,16 +153,16 @@ internal sealed partial class SluiceReloadService(
             var (read, errors) = SluiceSettingsReader.Read(load());
             if (errors.Count > 0)
             {
-                state.Refuse(errors);
                 LogRefused(logger, file, errors.Count, string.Join("; ", errors));
+                state.Refuse(errors);
                 return;
             }
             settings = read;
         }
         catch (Exception ex) when (ex is SluiceConfigurationException or IOException or InvalidOperationException or FormatException)
         {
-            state.Refuse([]);
             LogRefusedException(logger, file, ex);
+            state.Refuse([]);
             return;
         }
 
@@ -172,8 +174,8 @@ internal sealed partial class SluiceReloadService(
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            state.Refuse([]);
             LogRefusedException(logger, file, ex);
+            state.Refuse([]);
             return;
         }
         handler.UseServices(next);

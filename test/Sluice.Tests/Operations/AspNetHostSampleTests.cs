@@ -42,8 +42,8 @@ public class AspNetHostSampleTests
             Assert.That(await client.ReadLineAsync(), Does.StartWith("221 "));
         }
         var metrics = await Prometheus.ScrapeUntilAsync(sample.EndPoint("http"),
-            t => Prometheus.Value(t, "sluice_messages_rejected_total", "stage=\"rcpt\"") >= 1, "the refused recipient on /metrics");
-        Assert.That(Prometheus.Value(metrics, "sluice_sessions_total", "outcome=\"quit\""), Is.EqualTo(1));
+            t => Prometheus.Value(t, "sluice_sessions_total", "outcome=\"quit\"") >= 1, "the session on /metrics");
+        Assert.That(Prometheus.Value(metrics, "sluice_messages_rejected_total", "stage=\"rcpt\"", "code_class=\"5.1\""), Is.EqualTo(1));
 
         sample.Terminate();
         Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Stderr);

@@ -25,8 +25,10 @@ public class MetricsTests
         }
 
         var after = await Prometheus.ScrapeUntilAsync(http,
-            t => Prometheus.Value(t, "sluice_sessions_total", "outcome=\"quit\"") >= 1,
-            "the session's end should be counted");
+            t => Prometheus.Value(t, "sluice_sessions_total", "outcome=\"quit\"") >= 1
+                && Prometheus.Value(t, "sluice_connections_total", "listener=\"smtp\"") >= 1
+                && Prometheus.Value(t, "sluice_connections_active", "listener=\"smtp\"") == 0,
+            "the session's end and its connection's close should be counted");
         Assert.Multiple(() =>
         {
             Assert.That(Prometheus.Value(after, "sluice_messages_accepted_total", "listener=\"smtp\""), Is.EqualTo(1));
@@ -61,8 +63,8 @@ public class MetricsTests
         }
 
         var after = await Prometheus.ScrapeUntilAsync(http,
-            t => Prometheus.Value(t, "sluice_messages_rejected_total", "stage=\"data\"") >= 1,
-            "the refused message should be counted");
+            t => Prometheus.Value(t, "sluice_sessions_total", "outcome=\"quit\"") >= 1,
+            "the session's end should be counted");
         Assert.Multiple(() =>
         {
             Assert.That(Prometheus.Value(after, "sluice_messages_rejected_total", "listener=\"smtp\"", "stage=\"data\"", "code_class=\"5.3\""), Is.EqualTo(1));
