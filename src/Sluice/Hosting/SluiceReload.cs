@@ -96,6 +96,8 @@ internal static class SessionServicesFactory
             pipelines,
             services.GetRequiredService<IMessageStore>(),
             services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<Tls.CertificateStore>(),
+            services.GetRequiredService<Auth.ISaslAuthenticator>(),
             services.GetRequiredService<ILogger<SmtpSession>>())
         {
             Metrics = services.GetRequiredService<SluiceMetrics>(),

@@ -8,6 +8,7 @@ using Sluice.Configuration.Settings;
 using Sluice.Queue;
 using Sluice.Session;
 using Sluice.Stages;
+using Sluice.Tls;
 
 namespace Sluice.Hosting;
 
@@ -30,6 +31,9 @@ public static class SluiceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SluiceListenerRegistry>();
         services.TryAddSingleton<ConnectionCounter>();
+        services.TryAddSingleton<CertificateStore>();
+        services.TryAddSingleton<Auth.ISaslAuthenticator, Auth.SaslAuthenticator>();
+        services.AddHostedService<CertificateReloadService>();
         services.AddOptions<SmtpPipelineOptions>();
         services.TryAddSingleton(sp => SessionServicesFactory.BuildPipelines(sp, sp.GetRequiredService<SluiceSettings>()));
 

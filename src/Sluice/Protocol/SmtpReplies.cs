@@ -14,6 +14,8 @@ public static class SmtpReplies
     public static SmtpReply SessionDurationExceeded { get; } = new(421, "4.3.2", "Session duration exceeded, closing connection");
     public static SmtpReply TransferLimitExceeded { get; } = new(452, "4.7.28", "Transfer limit exceeded, closing connection");
     public static SmtpReply ShuttingDown { get; } = new(421, "4.3.0", "Server shutting down, try again later");
+    public static SmtpReply LocalError { get; } = new(421, "4.3.0", "Local error, closing connection");
+    public static SmtpReply LocalProcessingError { get; } = new(451, "4.3.0", "Local error in processing");
     public static SmtpReply Bye { get; } = new(221, "2.0.0", "Bye");
 
     // Command level

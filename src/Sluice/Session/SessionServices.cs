@@ -4,6 +4,7 @@ using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
+using Sluice.Tls;
 
 namespace Sluice.Session;
 
@@ -13,8 +14,14 @@ internal sealed class SessionServices(
     SmtpPipelines pipelines,
     IMessageStore store,
     TimeProvider time,
+    CertificateStore certificates,
+    Auth.ISaslAuthenticator authenticator,
     ILogger<SmtpSession> logger)
 {
+    private readonly Dictionary<string, TlsPolicy> _tls = settings.Server.Listeners.ToDictionary(
+        l => l.Id, l => new TlsPolicy(settings, l, certificates), StringComparer.Ordinal);
+    private readonly TlsPolicy _noListener = new(settings, new ListenerSettings { Id = string.Empty, Bind = [] }, certificates);
+
     public SluiceSettings Settings { get; } = settings;
 
     public SmtpPipelines Pipelines { get; } = pipelines;
@@ -23,9 +30,14 @@ internal sealed class SessionServices(
 
     public TimeProvider Time { get; } = time;
 
+    public Auth.ISaslAuthenticator Authenticator { get; } = authenticator;
+
     public ILogger Logger { get; } = logger;
 
     public EhloReplyCache EhloReplies { get; } = new();
+
+    /// <summary>The TLS policy of a listener (its overrides of <c>server.tls.*</c>).</summary>
+    public TlsPolicy TlsPolicyFor(string listenerId) => _tls.TryGetValue(listenerId, out var policy) ? policy : _noListener;
 
     /// <summary>The host's instruments; a private meter when none is given.</summary>
     public SluiceMetrics Metrics { get; init; } = new();

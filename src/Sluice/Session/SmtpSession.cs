@@ -10,6 +10,11 @@ using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
+using Sluice.Tls;
+using Sluice.Auth;
+using Sluice.Auth.Sasl;
+using System.Net.Security;
+using System.Security.Authentication;
 
 namespace Sluice.Session;
 
@@ -21,6 +26,14 @@ namespace Sluice.Session;
 /// </summary>
 internal sealed partial class SmtpSession : IDisposable
 {
+    /// <summary>STARTTLS followed by more input in the same read: those bytes were sent in plain text and
+    /// could be taken for commands inside TLS (CVE-2011-0411), so STARTTLS is refused and they run as plain commands.</summary>
+    private static readonly SmtpReply s_startTlsNotLast = new(503, "5.5.1", "STARTTLS must be the last command of a pipelined group");
+
+    private static readonly SmtpReply s_authInTransaction = new(503, "5.5.1", "AUTH is not allowed during a mail transaction");
+
+    private static readonly SmtpReply s_authLineTooLong = new(500, "5.5.6", "Authentication exchange line is too long");
+
     private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a closing session keeps reading (and dropping) what the client still sends,
@@ -31,8 +44,11 @@ internal sealed partial class SmtpSession : IDisposable
 
     private readonly SessionServices _services;
     private readonly SluiceSettings _settings;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private readonly TlsPolicy _tls;
+    private PipeReader _input;
+    private PipeWriter _output;
+    private SslStream? _sslStream;
+    private bool _startTls;
     private readonly SessionLimits _limits;
     private readonly SmtpSessionInfo _info;
     private readonly CommandReaderState _readerState = new();
@@ -48,6 +64,8 @@ internal sealed partial class SmtpSession : IDisposable
     private readonly long _transferLimit;
 
     private Mode _mode;
+    private SaslExchange? _sasl;
+    private int _authErrors;
     private IMessageTransaction? _transaction;
     private bool _transactionTooBig;
     private SmtpReply? _chunkRefusal;
@@ -67,6 +85,7 @@ internal sealed partial class SmtpSession : IDisposable
         _settings = services.Settings;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
+        _tls = services.TlsPolicyFor(listenerId);
         var preliminary = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, CancellationToken.None);
         var session = _settings.Session;
@@ -89,6 +108,7 @@ internal sealed partial class SmtpSession : IDisposable
         Command,
         Data,
         Bdat,
+        AuthResponse,
     }
 
     public SmtpSessionInfo Info => _info;
@@ -108,6 +128,10 @@ internal sealed partial class SmtpSession : IDisposable
     {
         try
         {
+            if (_tls.Implicit && !await HandshakeAsync())
+            {
+                return;
+            }
             _connect.Reset();
             await _services.Pipelines.Connect(_connect);
             if (_connect.Reply is { } refusal && !_connect.Accepted)
@@ -160,6 +184,7 @@ internal sealed partial class SmtpSession : IDisposable
     {
         _shutdown.Dispose();
         _sink.Dispose();
+        _sslStream?.Dispose();
         _limits.Dispose();
     }
 
@@ -189,10 +214,32 @@ internal sealed partial class SmtpSession : IDisposable
                             SmtpReplies.LineTooLong.WriteTo(_output);
                             continue;
                         }
+                        _startTls = command.Verb == SmtpVerb.StartTls && command.IsValid && buffer.IsEmpty
+                            && !_info.IsTls && _tls.StartTlsOffered;
                         var started = Stopwatch.GetTimestamp();
                         await ExecuteAsync(command);
                         _services.Metrics.CommandExecuted(_info.ListenerId, command.Verb, started);
                         SluiceActivities.CommandEvent(command.Verb, null);
+                        if (_startTls)
+                        {
+                            break;
+                        }
+                    }
+                    else if (_mode == Mode.AuthResponse)
+                    {
+                        var status = ReadAuthLine(ref buffer, out var line);
+                        if (status == CommandReadStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                        progressed = true;
+                        if (status == CommandReadStatus.LineTooLong)
+                        {
+                            EndAuthExchange();
+                            Reply(s_authLineTooLong);
+                            continue;
+                        }
+                        await AuthStepAsync(_sasl!.Respond(line!));
                     }
                     else
                     {
@@ -233,7 +280,7 @@ internal sealed partial class SmtpSession : IDisposable
                 _close = true;
                 LogTransferLimit(_services.Logger, _info.ConnectionId, _transferred);
             }
-            if (_shutdownRequested && _mode == Mode.Command && _transaction is null && !_close)
+            if (_shutdownRequested && _mode == Mode.Command && _transaction is null && !_close && !_startTls)
             {
                 // SPEC §5: a session waiting for a command is told at once; a message in flight (DATA, or
                 // BDAT up to its LAST chunk) is stored first.
@@ -245,7 +292,59 @@ internal sealed partial class SmtpSession : IDisposable
             {
                 return false;
             }
+            if (_startTls)
+            {
+                _startTls = false;
+                if (!await HandshakeAsync())
+                {
+                    return false;
+                }
+            }
         }
+        return true;
+    }
+
+    /// <summary>
+    /// Runs the TLS handshake over the connection's pipes and swaps the session's reader and writer to
+    /// the TLS ones. After STARTTLS the session starts over (RFC 3207 4.2): the client must EHLO again.
+    /// False when the handshake fails or times out (the connection is then dropped).
+    /// </summary>
+    private async Task<bool> HandshakeAsync()
+    {
+        var ssl = new SslStream(new DuplexPipeStream(_input, _output), leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(_tls.Timeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(_tls.ServerOptions(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            LogHandshakeFailed(_services.Logger, _info.ConnectionId, ex.Message);
+            await ssl.DisposeAsync();
+            if (Token.IsCancellationRequested)
+            {
+                throw;
+            }
+            return false;
+        }
+        _sslStream = ssl;
+        _input = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
+        _output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));
+        await AbortTransactionAsync();
+        _readerState.Reset();
+        _info.IsTls = true;
+        _info.Rules.IsTls = true;
+        _info.TlsProtocol = ssl.SslProtocol switch
+        {
+            SslProtocols.Tls13 => "TLSv1.3",
+            SslProtocols.Tls12 => "TLSv1.2",
+            var other => other.ToString(),
+        };
+        _info.TlsCipher = ssl.NegotiatedCipherSuite.ToString();
+        _info.HeloDomain = null;
+        _info.IsExtended = false;
+        _info.Rules.HeloDomain = string.Empty;
         return true;
     }
 
@@ -276,6 +375,16 @@ internal sealed partial class SmtpSession : IDisposable
         var reader = new SequenceReader<byte>(buffer);
         var status = SmtpCommandReader.TryReadCommand(ref reader, _readerState, out command);
         buffer = buffer.Slice(reader.Position);
+        return status;
+    }
+
+    /// <summary>A SASL response line (up to 12288 octets, RFC 4954 4).</summary>
+    private CommandReadStatus ReadAuthLine(ref ReadOnlySequence<byte> buffer, out string? line)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = SmtpCommandReader.TryReadLine(ref reader, _readerState, out var bytes, 12288);
+        buffer = buffer.Slice(reader.Position);
+        line = status == CommandReadStatus.Command ? System.Text.EncodingExtensions.GetString(System.Text.Encoding.ASCII, bytes) : null;
         return status;
     }
 
@@ -333,7 +442,10 @@ internal sealed partial class SmtpSession : IDisposable
                 _close = true;
                 break;
             case SmtpVerb.StartTls:
-                Reply(_info.IsTls ? SmtpReplies.AlreadyTls : SmtpReplies.TlsNotAvailable);
+                Reply(_info.IsTls ? SmtpReplies.AlreadyTls
+                    : !_tls.StartTlsOffered ? SmtpReplies.TlsNotAvailable
+                    : _startTls ? SmtpReplies.ReadyToStartTls
+                    : s_startTlsNotLast);
                 break;
             case SmtpVerb.Auth:
                 return AuthAsync(command);
@@ -350,9 +462,13 @@ internal sealed partial class SmtpSession : IDisposable
         _ehlo.IsExtended = command.Verb == SmtpVerb.Ehlo;
         _ehlo.Domain = command.Domain ?? string.Empty;
         _ehlo.DomainKind = command.DomainKind;
+        // Rules at this stage see the name being offered; a refused EHLO puts the previous one back.
+        var previousHelo = _info.Rules.HeloDomain;
+        _info.Rules.HeloDomain = _ehlo.Domain;
         await _services.Pipelines.Ehlo(_ehlo);
         if (!_ehlo.Accepted)
         {
+            _info.Rules.HeloDomain = previousHelo;
             Reply(_ehlo);
             return;
         }
@@ -381,11 +497,20 @@ internal sealed partial class SmtpSession : IDisposable
             Hostname = _settings.Server.Hostname,
             Pipelining = extensions.Pipelining.Evaluate(_info.Rules),
             Chunking = extensions.Chunking.Evaluate(_info.Rules),
+            StartTls = !_info.IsTls && _tls.StartTlsOffered,
+            AuthMechanisms = AuthMechanismsText(),
+            RequireTls = _info.IsTls && extensions.RequireTls.Evaluate(_info.Rules),
             MaxMessageSize = _settings.Session.Data.Limits.Size.Evaluate(_info.Rules),
             EightBitMime = true,
             SmtpUtf8 = true,
             EnhancedStatusCodes = true,
         };
+    }
+
+    private string? AuthMechanismsText()
+    {
+        var mechanisms = OfferedMechanisms();
+        return mechanisms.Count == 0 ? null : string.Join(' ', mechanisms).ToUpperInvariant();
     }
 
     private async ValueTask MailAsync(SmtpCommand command)
@@ -399,6 +524,7 @@ internal sealed partial class SmtpSession : IDisposable
         _mail.From = command.Path;
         _mail.Sender = command.Path.Address;
         _mail.Parameters = command.Parameters;
+        _info.Rules.Sender = command.Path.Address;
         await _services.Pipelines.Mail(_mail);
         if (_mail.Accepted)
         {
@@ -408,6 +534,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
         else
         {
+            _info.Rules.ClearTransaction();
             _services.Metrics.MessageRejected(_info.ListenerId, "mail", _mail.Reply ?? SmtpReplies.Ok);
         }
         Reply(_mail);
@@ -484,12 +611,18 @@ internal sealed partial class SmtpSession : IDisposable
             Reply(new SmtpReply(503, "5.5.1", "BINARYMIME requires BDAT"));
             return;
         }
+        if (_transaction is not null || _transactionTooBig)
+        {
+            // RFC 3030 2: a transaction that began with BDAT goes on with BDAT only.
+            Reply(new SmtpReply(503, "5.5.1", "DATA not allowed after BDAT"));
+            return;
+        }
         if (await BeginTransactionAsync() is { } refusal)
         {
             Reply(refusal);
             return;
         }
-        _data.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+        _data.Reset(MessageSizeLimit());
         SmtpReplies.StartMailInput.WriteTo(_output);
         _mode = Mode.Data;
     }
@@ -517,7 +650,7 @@ internal sealed partial class SmtpSession : IDisposable
             }
             else
             {
-                _bdat.Reset(_settings.Session.Data.Limits.Size.Evaluate(_info.Rules));
+                _bdat.Reset(MessageSizeLimit());
             }
         }
         // A refused chunk's octets still follow the command: read and drop them to stay in step.
@@ -624,6 +757,9 @@ internal sealed partial class SmtpSession : IDisposable
         _close |= _dataContext.CloseAfterReply;
     }
 
+    /// <summary><c>session.data.limits.size</c>; 0 is advertised as <c>SIZE</c> with no value, "no fixed maximum" (RFC 1870).</summary>
+    private long MessageSizeLimit() => _settings.Session.Data.Limits.Size.Evaluate(_info.Rules) is > 0 and var size ? size : long.MaxValue;
+
     private MessageEnvelope Envelope()
     {
         var parameters = _info.MailParameters;
@@ -704,10 +840,117 @@ internal sealed partial class SmtpSession : IDisposable
 
     private async ValueTask AuthAsync(SmtpCommand command)
     {
+        var mechanisms = OfferedMechanisms();
+        if (_info.AuthenticatedAs is not null)
+        {
+            Reply(SmtpReplies.AlreadyAuthenticated);
+            return;
+        }
+        if (mechanisms.Count == 0)
+        {
+            Reply(SmtpReplies.AuthNotAvailable);
+            return;
+        }
+        if (_info.InTransaction)
+        {
+            Reply(s_authInTransaction);
+            return;
+        }
+        var mechanism = command.AuthMechanism ?? string.Empty;
+        if (!mechanisms.Contains(mechanism.ToLowerInvariant()))
+        {
+            Reply(SmtpReplies.AuthMechanismUnknown);
+            return;
+        }
         _auth.Reset();
-        _auth.Mechanism = command.AuthMechanism ?? string.Empty;
+        _auth.Mechanism = mechanism;
         await _services.Pipelines.Auth(_auth);
-        Reply(_auth);
+        if (!_auth.Accepted)
+        {
+            Reply(_auth);
+            return;
+        }
+        _sasl = new SaslExchange(mechanism);
+        await AuthStepAsync(_sasl.Start(command.Argument));
+    }
+
+    /// <summary>The SASL mechanisms this session is offered: none before TLS unless <c>allow-plain-text</c>.</summary>
+    private IReadOnlyList<string> OfferedMechanisms()
+    {
+        var auth = _settings.Session.Auth;
+        var mechanisms = auth.Mechanisms.Evaluate(_info.Rules);
+        return mechanisms.Count > 0 && (_info.IsTls || auth.AllowPlainText.Evaluate(_info.Rules)) ? mechanisms : [];
+    }
+
+    private async ValueTask AuthStepAsync(SaslStep step)
+    {
+        switch (step.Kind)
+        {
+            case SaslStepKind.Challenge:
+                SmtpReplyWriter.Write(_output, 334, null, step.Challenge);
+                _mode = Mode.AuthResponse;
+                return;
+            case SaslStepKind.Cancelled:
+                EndAuthExchange();
+                Reply(SmtpReplies.AuthCancelled);
+                return;
+            case SaslStepKind.Malformed:
+                EndAuthExchange();
+                await AuthFailedAsync(SmtpReplies.AuthBadBase64);
+                return;
+            case SaslStepKind.Failed:
+                EndAuthExchange();
+                await AuthFailedAsync(SmtpReplies.AuthFailed);
+                return;
+        }
+
+        var directory = _settings.Session.Auth.Directory.Evaluate(_info.Rules);
+        var user = await _services.Authenticator.AuthenticateAsync(directory, step.Credentials, Token);
+        if (user is not null)
+        {
+            EndAuthExchange();
+            _info.AuthenticatedAs = user.Name;
+            _info.AuthenticatedAddresses = user.Addresses;
+            _info.Rules.AuthenticatedAs = user.Name;
+            LogAuthenticated(_services.Logger, _info.ConnectionId, user.Name, _sasl is null ? "" : step.Credentials.IsToken ? "token" : "password");
+            Reply(SmtpReplies.AuthSucceeded);
+            return;
+        }
+        if (step.Credentials.IsToken && _sasl?.TokenErrorChallenge() is { } challenge)
+        {
+            // RFC 7628 3.2.2: the error goes out as a challenge; the client's answer ends the exchange with 535.
+            SmtpReplyWriter.Write(_output, 334, null, challenge);
+            _mode = Mode.AuthResponse;
+            return;
+        }
+        EndAuthExchange();
+        await AuthFailedAsync(SmtpReplies.AuthFailed);
+    }
+
+    private void EndAuthExchange()
+    {
+        _sasl = null;
+        _mode = Mode.Command;
+    }
+
+    /// <summary><c>session.auth.errors.*</c>: the failure that reaches the total closes the session with 455 4.3.0.</summary>
+    private async ValueTask AuthFailedAsync(SmtpReply reply)
+    {
+        _authErrors++;
+        LogAuthFailed(_services.Logger, _info.ConnectionId, _authErrors);
+        if (_authErrors >= _settings.Session.Auth.ErrorsTotal.Evaluate(_info.Rules))
+        {
+            Reply(SmtpReplies.TooManyAuthFailures);
+            _close = true;
+            return;
+        }
+        var wait = _settings.Session.Auth.ErrorsWait.Evaluate(_info.Rules);
+        if (wait > TimeSpan.Zero)
+        {
+            await _output.FlushAsync(Token);
+            await Task.Delay(wait, _services.Time, Token);
+        }
+        Reply(reply);
     }
 
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
@@ -733,7 +976,8 @@ internal sealed partial class SmtpSession : IDisposable
 
     private void Reply(SmtpStageContext context)
     {
-        (context.Reply ?? SmtpReplies.Ok).WriteTo(_output);
+        // A step that stopped the pipeline without a reply refused nothing in words: never answer it 250.
+        (context.Reply ?? (context.Accepted ? SmtpReplies.Ok : SmtpReplies.LocalProcessingError)).WriteTo(_output);
         _close |= context.CloseAfterReply;
     }
 
@@ -759,6 +1003,15 @@ internal sealed partial class SmtpSession : IDisposable
             _connection.Abort(new ConnectionAbortedException("The client does not read its replies."));
         }
     }
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "Session {ConnectionId}: TLS handshake failed: {Error}")]
+    private static partial void LogHandshakeFailed(ILogger logger, string connectionId, string error);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "Session {ConnectionId} authenticated as {User} ({Kind})")]
+    private static partial void LogAuthenticated(ILogger logger, string connectionId, string user, string kind);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Information, Message = "Session {ConnectionId}: authentication failed ({Failures} so far)")]
+    private static partial void LogAuthFailed(ILogger logger, string connectionId, int failures);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Session {ConnectionId} ended by the server: {Reason}")]
     private static partial void LogEnded(ILogger logger, string connectionId, SessionEndReason reason);

@@ -40,8 +40,12 @@ internal static class TraceHeaders
         // No reverse DNS lookup is made (yet): the name is "unknown", the address is what counts.
         text.Append("Received: from ").Append(session.HeloDomain ?? "unknown")
             .Append(" (unknown [").Append(AddressLiteral(session.RemoteEndPoint?.Address)).Append("])\r\n")
-            .Append("\tby ").Append(hostname).Append(" (Sluice) with ").Append(Protocol(session))
-            .Append(" id ").Append(queueId);
+            .Append("\tby ").Append(hostname).Append(" (Sluice) with ").Append(Protocol(session));
+        if (session.IsTls)
+        {
+            text.Append(" (").Append(session.TlsProtocol).Append(" cipher ").Append(session.TlsCipher).Append(')');
+        }
+        text.Append(" id ").Append(queueId);
         if (session.Recipients.Count == 1)
         {
             text.Append("\r\n\tfor <").Append(session.Recipients[0].Address).Append('>');
@@ -49,15 +53,19 @@ internal static class TraceHeaders
         text.Append(";\r\n\t").Append(Rfc5322Date(now)).Append("\r\n");
     }
 
-    /// <summary>RFC 3848 protocol names.</summary>
+    /// <summary>RFC 3848 protocol names; with SMTPUTF8, RFC 6531 3.7.3's UTF8SMTP family.</summary>
     private static string Protocol(SmtpSessionInfo session) =>
-        (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null) switch
+        (session.IsExtended, session.IsTls, session.AuthenticatedAs is not null, session.MailParameters.SmtpUtf8) switch
         {
-            (false, _, _) => "SMTP",
-            (true, false, false) => "ESMTP",
-            (true, true, false) => "ESMTPS",
-            (true, false, true) => "ESMTPA",
-            (true, true, true) => "ESMTPSA",
+            (false, _, _, _) => "SMTP",
+            (true, false, false, false) => "ESMTP",
+            (true, true, false, false) => "ESMTPS",
+            (true, false, true, false) => "ESMTPA",
+            (true, true, true, false) => "ESMTPSA",
+            (true, false, false, true) => "UTF8SMTP",
+            (true, true, false, true) => "UTF8SMTPS",
+            (true, false, true, true) => "UTF8SMTPA",
+            (true, true, true, true) => "UTF8SMTPSA",
         };
 
     private static string AddressLiteral(IPAddress? address)

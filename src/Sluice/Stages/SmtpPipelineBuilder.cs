@@ -15,9 +15,11 @@ public sealed class SmtpPipelineBuilder
         Settings = settings;
         Ehlo.Use(next => EhloChecks.RejectNonFqdnCheck(next, settings), EhloChecks.RejectNonFqdn);
         Mail.Use(next => MailChecks.EhloRequiredCheck(next, settings), MailChecks.EhloRequired)
+            .Use(next => MailChecks.AuthRequiredCheck(next, settings), MailChecks.AuthRequired)
             .Use(next => MailChecks.MessagesPerSessionCheck(next, settings), MailChecks.MessagesPerSession)
             .Use(next => MailChecks.ExtensionsCheck(next, settings), MailChecks.Extensions)
-            .Use(next => MailChecks.SizeCheck(next, settings), MailChecks.Size);
+            .Use(next => MailChecks.SizeCheck(next, settings), MailChecks.Size)
+            .Use(next => MailChecks.SenderOwnedCheck(next, settings), MailChecks.SenderOwned);
         Rcpt.Use(RcptChecks.ParametersCheck, RcptChecks.Parameters)
             .Use(next => RcptChecks.MaxRecipientsCheck(next, settings), RcptChecks.MaxRecipients);
         Data.Use(next => DataChecks.ReceivedHeadersCheck(next, settings), DataChecks.ReceivedHeaders);

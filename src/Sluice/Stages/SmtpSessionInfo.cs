@@ -54,8 +54,17 @@ public sealed class SmtpSessionInfo
 
     public bool IsTls { get; internal set; }
 
+    /// <summary>The negotiated TLS version (<c>TLSv1.3</c>), null without TLS.</summary>
+    public string? TlsProtocol { get; internal set; }
+
+    /// <summary>The negotiated cipher suite, null without TLS.</summary>
+    public string? TlsCipher { get; internal set; }
+
     /// <summary>The authenticated user; null when not authenticated.</summary>
     public string? AuthenticatedAs { get; internal set; }
+
+    /// <summary>The addresses the authenticated user may send from (<c>must-match-sender</c>).</summary>
+    public IReadOnlyList<string> AuthenticatedAddresses { get; internal set; } = [];
 
     /// <summary>Messages accepted in this session so far.</summary>
     public int MessagesAccepted { get; internal set; }
@@ -92,6 +101,7 @@ public sealed class SmtpSessionInfo
 
     internal void ResetTransaction()
     {
+        Rules.ClearTransaction();
         _recipients.Clear();
         Sender = string.Empty;
         MailParameters = default;

@@ -12,7 +12,7 @@ internal static class Terminals
 
     public static ValueTask Ehlo(EhloContext context) => Accept(context, SmtpReplies.Ok);
 
-    public static ValueTask Auth(AuthContext context) => Accept(context, SmtpReplies.AuthNotAvailable);
+    public static ValueTask Auth(AuthContext context) => Accept(context, null);
 
     public static ValueTask Mail(MailContext context) => Accept(context, SmtpReplies.SenderOk);
 

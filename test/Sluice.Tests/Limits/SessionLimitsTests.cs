@@ -28,13 +28,14 @@ public class SessionLimitsTests
     [Test]
     public async Task Complete_commands_keep_a_session_alive_past_the_timeout()
     {
-        await using var server = await RunningServer.StartAsync(Config("timeout = \"400ms\""));
+        await using var server = await RunningServer.StartAsync(Config("timeout = \"1s\""));
         await using var client = await LineClient.ConnectAsync(server.EndPoint("smtp"));
         Assert.That(await client.ReadLineAsync(), Does.StartWith("220 "));
-        // Five NOOPs 200 ms apart span a full second, more than twice the timeout.
-        for (var i = 0; i < 5; i++)
+        // Eight NOOPs 250 ms apart span two seconds, twice the timeout; each gap leaves 750 ms of slack
+        // for a loaded machine.
+        for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(200);
+            await Task.Delay(250);
             await client.SendAsync("NOOP\r\n");
             Assert.That(await client.ReadLineAsync(), Does.StartWith("250 "));
         }

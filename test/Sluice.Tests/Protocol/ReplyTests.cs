@@ -59,6 +59,8 @@ public class ReplyTests
             [nameof(SmtpReplies.SessionDurationExceeded)] = "421 4.3.2",
             [nameof(SmtpReplies.TransferLimitExceeded)] = "452 4.7.28",
             [nameof(SmtpReplies.ShuttingDown)] = "421 4.3.0",
+            [nameof(SmtpReplies.LocalError)] = "421 4.3.0",
+            [nameof(SmtpReplies.LocalProcessingError)] = "451 4.3.0",
             [nameof(SmtpReplies.Bye)] = "221 2.0.0",
             [nameof(SmtpReplies.UnknownCommand)] = "500 5.5.1",
             [nameof(SmtpReplies.LineTooLong)] = "554 5.3.4",

@@ -1,4 +1,5 @@
 using Sluice.Configuration.Toml;
+using Sluice.Directories;
 
 namespace Sluice.Configuration.Layers;
 
@@ -11,15 +12,29 @@ internal sealed class ConfigSection
     private readonly IReadOnlyList<ConfigLayer> _layers; // highest priority first
     private readonly string[] _path;
     private readonly HashSet<string> _asked = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SharedState _shared;
 
     public ConfigSection(IReadOnlyList<ConfigLayer> layers, string[] path, List<ConfigError> errors)
+        : this(layers, path, errors, new SharedState())
+    {
+    }
+
+    private ConfigSection(IReadOnlyList<ConfigLayer> layers, string[] path, List<ConfigError> errors, SharedState shared)
     {
         _layers = layers;
         _path = path;
         Errors = errors;
+        _shared = shared;
     }
 
     public List<ConfigError> Errors { get; }
+
+    /// <summary>The directories rules may name in <c>in-list</c>; shared by every section of one read, set once <c>[directory]</c> is read.</summary>
+    public DirectoryRegistry Directories
+    {
+        get => _shared.Directories;
+        set => _shared.Directories = value;
+    }
 
     /// <summary>The dotted TOML name of this section, e.g. <c>session.rcpt</c>.</summary>
     public string Name => string.Join('.', _path);
@@ -42,7 +57,7 @@ internal sealed class ConfigSection
         return null;
     }
 
-    public ConfigSection Section(string key) => new(_layers, Resolve(key), Errors);
+    public ConfigSection Section(string key) => new(_layers, Resolve(key), Errors, _shared);
 
     /// <summary>The keys below this section, from every layer (for maps such as listener ids).</summary>
     public IReadOnlyList<string> Keys() =>
@@ -92,5 +107,10 @@ internal sealed class ConfigSection
             }
         }
         return new ConfigSource("configuration", 0);
+    }
+
+    private sealed class SharedState
+    {
+        public DirectoryRegistry Directories { get; set; } = Sluice.Directories.DirectoryRegistry.Empty;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Configuration.Rules;
 using Sluice.Configuration.Toml;
 using Sluice.Configuration.Values;
 
@@ -45,6 +46,20 @@ internal static class SectionValues
         }
         var text = (string)node.Scalar!;
         return allowFile ? FileOrText(section, key, node, text) : text;
+    }
+
+    /// <summary>A string that may be <c>file://PATH</c>: its text, and the full path of the file it came from (null for inline text).</summary>
+    public static string? FileBackedString(this ConfigSection section, string key, out string? path)
+    {
+        path = null;
+        var text = section.OptionalString(key, allowFile: true);
+        if (text is not null && section.Value(key) is { Kind: ConfigNodeKind.String, Scalar: string raw } node
+            && raw.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            var relative = raw["file://".Length..];
+            path = Path.IsPathRooted(relative) ? relative : Path.Combine(node.Source.BaseDirectory, relative);
+        }
+        return text;
     }
 
     public static TimeSpan Duration(this ConfigSection section, string key, TimeSpan fallback)
@@ -110,20 +125,32 @@ internal static class SectionValues
         return result;
     }
 
-    /// <summary>A setting SPEC marks <em>rule</em>: a plain value, or (once rules land) condition blocks.</summary>
-    public static Rule<T> Rule<T>(this ConfigSection section, string key, T fallback, Func<ConfigSection, string, ConfigNode, T, T> read)
+    /// <summary>
+    /// A setting SPEC marks <em>rule</em> (§2.2): a plain value read by <paramref name="read"/>, or an
+    /// array of condition blocks compiled by <see cref="RuleCompiler"/>, whose <c>then</c>/<c>else</c>
+    /// values are read by the same <paramref name="read"/>. <paramref name="fromText"/> makes a
+    /// <c>then</c> string with <c>${n}</c> into a value after substitution (by default: for settings
+    /// whose values are strings).
+    /// </summary>
+    public static Rule<T> Rule<T>(this ConfigSection section, string key, T fallback, Func<ConfigSection, string, ConfigNode, T, T> read, Func<string, T>? fromText = null)
     {
         var node = section.Value(key);
         if (node is null)
         {
             return Configuration.Rule<T>.Constant(fallback);
         }
-        if (node.Kind == ConfigNodeKind.Array && node.Items!.Count > 0 && node.Items[0].Kind == ConfigNodeKind.Table)
+        if (RuleCompiler.IsRule(node))
         {
-            section.Error(node, key, "conditional rules are not supported by this version yet; give a plain value");
-            return Configuration.Rule<T>.Constant(fallback);
+            return new RuleCompiler(section, section.Directories).Compile(key, node, fallback, read, fromText ?? RuleCompiler.TextConversion<T>());
         }
         return Configuration.Rule<T>.Constant(read(section, key, node, fallback));
+    }
+
+    /// <summary>A single condition block (a throttle's <c>match</c>); null when unset or invalid (the error is reported).</summary>
+    public static RuleCondition? Condition(this ConfigSection section, string key)
+    {
+        var node = section.Value(key);
+        return node is null ? null : new RuleCompiler(section, section.Directories).CompileCondition(key, node);
     }
 
     public static Rule<TimeSpan> DurationRule(this ConfigSection section, string key, TimeSpan fallback) =>

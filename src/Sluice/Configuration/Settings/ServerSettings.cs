@@ -70,5 +70,11 @@ public sealed record TlsSettings
     public IReadOnlyList<string> Protocols { get; init; } = ["TLSv1.2", "TLSv1.3"];
 }
 
-/// <summary><c>[certificate.&lt;id&gt;]</c>: PEM text (already read when given as <c>file://</c>).</summary>
-public sealed record CertificateSettings(string Id, string Cert, string PrivateKey);
+/// <summary><c>[certificate.&lt;id&gt;]</c>: PEM text (already read when given as <c>file://</c>), and the
+/// files it came from, which are watched for rotation.</summary>
+public sealed record CertificateSettings(string Id, string Cert, string PrivateKey)
+{
+    public string? CertFile { get; init; }
+
+    public string? PrivateKeyFile { get; init; }
+}

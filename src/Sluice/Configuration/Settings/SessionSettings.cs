@@ -18,6 +18,8 @@ public sealed record SessionSettings
 
     public required ExtensionSettings Extensions { get; init; }
 
+    public required AuthSettings Auth { get; init; }
+
     public required RcptSettings Rcpt { get; init; }
 
     public required DataSettings Data { get; init; }
@@ -48,6 +50,9 @@ public sealed record ExtensionSettings
 
     /// <summary>RFC 3030 CHUNKING (BDAT) and BINARYMIME.</summary>
     public required Rule<bool> Chunking { get; init; }
+
+    /// <summary>RFC 8689 REQUIRETLS, advertised only inside TLS.</summary>
+    public required Rule<bool> RequireTls { get; init; }
 }
 
 /// <summary><c>[session.rcpt]</c>.</summary>

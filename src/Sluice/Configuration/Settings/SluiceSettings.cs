@@ -14,6 +14,9 @@ public sealed record SluiceSettings
 
     public required QueueSettings Queue { get; init; }
 
+    /// <summary>The <c>[directory.&lt;id&gt;]</c> sections (SPEC §2.7), by id.</summary>
+    public Directories.DirectoryRegistry Directories { get; init; } = Sluice.Directories.DirectoryRegistry.Empty;
+
     /// <summary>The built-in defaults (SPEC §1): SMTP on 127.0.0.1:2525, HTTP on 127.0.0.1:8025.</summary>
     public static SluiceSettings Defaults { get; } = SluiceSettingsReader.Read(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).Settings;
 }

@@ -14,7 +14,7 @@ namespace Sluice.Configuration.Settings;
 public static class SluiceSettingsReader
 {
     /// <summary>Top-level sections that belong to Sluice (and are checked for unknown keys).</summary>
-    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue"];
+    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue", "directory"];
 
     /// <summary>Top-level sections a TOML file may hold that are not Sluice's own (passed to the host).</summary>
     private static readonly string[] s_passThroughSections = ["logging"];
@@ -27,12 +27,15 @@ public static class SluiceSettingsReader
         var root = new ConfigSection(layers, [], errors);
 
         var certificates = ReadCertificates(root.Section("certificate"));
+        // Directories first: rules anywhere below may name their lookup lists in in-list.
+        root.Directories = DirectorySettingsReader.Read(root.Section("directory"));
         var settings = new SluiceSettings
         {
             Server = ReadServer(root.Section("server"), certificates),
             Certificates = certificates,
             Session = ReadSession(root.Section("session")),
             Queue = ReadQueue(root.Section("queue")),
+            Directories = root.Directories,
         };
 
         // Unknown top-level keys are only checked in TOML files: a host's IConfiguration also holds
@@ -87,8 +90,8 @@ public static class SluiceSettingsReader
         foreach (var id in section.Keys())
         {
             var entry = section.Section(id);
-            var cert = entry.OptionalString("cert", allowFile: true);
-            var key = entry.OptionalString("private-key", allowFile: true);
+            var cert = entry.FileBackedString("cert", out var certFile);
+            var key = entry.FileBackedString("private-key", out var keyFile);
             entry.ReportUnknown();
             if (cert is null || key is null)
             {
@@ -107,7 +110,7 @@ public static class SluiceSettingsReader
                 entry.Error(entry.Value("cert"), "cert", "not a valid PEM certificate and private key: " + ex.Message);
                 continue;
             }
-            result[id] = new CertificateSettings(id, cert, key);
+            result[id] = new CertificateSettings(id, cert, key) { CertFile = certFile, PrivateKeyFile = keyFile };
         }
         return result;
     }
@@ -231,7 +234,9 @@ public static class SluiceSettingsReader
             {
                 Pipelining = extensions.BoolRule("pipelining", true),
                 Chunking = extensions.BoolRule("chunking", true),
+                RequireTls = extensions.BoolRule("requiretls", true),
             },
+            Auth = AuthSettingsReader.Read(section.Section("auth")),
             Rcpt = new RcptSettings
             {
                 MaxRecipients = rcpt.IntRule("max-recipients", 100, 1),

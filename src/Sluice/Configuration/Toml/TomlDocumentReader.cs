@@ -1,3 +1,4 @@
+using Tomlyn;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
@@ -9,12 +10,31 @@ namespace Sluice.Configuration.Toml;
 /// </summary>
 public static class TomlDocumentReader
 {
+    /// <summary>
+    /// Room for rules nested to their own bound (each level is an array and a table); deeper input is
+    /// a configuration error, never an exception.
+    /// </summary>
+    private static readonly TomlSerializerOptions s_options = new() { MaxDepth = 128 };
+
     /// <summary>Parses <paramref name="text"/>; syntax and semantic errors come back in <paramref name="errors"/>.</summary>
     public static ConfigNode Read(string text, string origin, List<ConfigError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        var doc = SyntaxParser.Parse(text, origin, validate: true);
         var root = ConfigNode.Table(new ConfigSource(origin, 1));
+        DocumentSyntax doc;
+        try
+        {
+            doc = SyntaxParser.Parse(text, s_options, origin, validate: true);
+        }
+        catch (TomlException ex)
+        {
+            // Tomlyn throws (rather than reporting a diagnostic) when containers nest too deep; it gives no line.
+            var message = ex.Message.Contains("maximum depth", StringComparison.OrdinalIgnoreCase)
+                ? $"arrays and tables are nested more than {s_options.MaxDepth} levels deep"
+                : ex.Message;
+            errors.Add(new ConfigError(new ConfigSource(origin, Math.Max(ex.Line ?? 1, 1)), "(syntax)", message));
+            return root;
+        }
         if (doc.HasErrors)
         {
             foreach (var diagnostic in doc.Diagnostics)
@@ -65,7 +85,15 @@ public static class TomlDocumentReader
     /// <summary>Parses a single TOML value (as written after <c>key =</c>), or returns null when it is not one.</summary>
     public static ConfigNode? TryReadValue(string text, ConfigSource source)
     {
-        var doc = SyntaxParser.Parse("v = " + text, source.Origin, validate: true);
+        DocumentSyntax doc;
+        try
+        {
+            doc = SyntaxParser.Parse("v = " + text, s_options, source.Origin, validate: true);
+        }
+        catch (TomlException)
+        {
+            return null;
+        }
         if (doc.HasErrors || doc.KeyValues.ChildrenCount != 1 || doc.Tables.ChildrenCount != 0)
         {
             return null;
@@ -74,10 +102,11 @@ public static class TomlDocumentReader
         return keyValue.Value is null ? null : Convert(keyValue.Value, source.Origin, source);
     }
 
-    private static void Assign(ConfigNode table, KeyValueSyntax keyValue, string origin)
+    /// <param name="lineless">For a value from a layer without lines (the environment): the source every node keeps.</param>
+    private static void Assign(ConfigNode table, KeyValueSyntax keyValue, string origin, ConfigSource? lineless = null)
     {
         var path = KeyParts(keyValue.Key!);
-        var source = SourceOf(keyValue, origin);
+        var source = lineless ?? SourceOf(keyValue, origin);
         var parent = Descend(table, path.AsSpan(0, path.Length - 1), source);
         parent.Members![path[^1]] = Convert(keyValue.Value!, origin, source);
     }
@@ -127,7 +156,7 @@ public static class TomlDocumentReader
                 var table = ConfigNode.Table(source);
                 foreach (var item in t.Items)
                 {
-                    Assign(table, item.KeyValue!, origin);
+                    Assign(table, item.KeyValue!, origin, source.Line > 0 ? null : source);
                 }
                 return table;
             default:

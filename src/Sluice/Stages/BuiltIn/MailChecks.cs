@@ -10,14 +10,17 @@ internal static class MailChecks
     public const string MessagesPerSession = "sluice.mail.messages-per-session";
     public const string Extensions = "sluice.mail.extensions";
     public const string Size = "sluice.mail.size";
+    public const string AuthRequired = "sluice.mail.auth-required";
+    public const string SenderOwned = "sluice.mail.must-match-sender";
 
     /// <summary>
     /// Parameters of extensions this server does not offer (DSN, FUTURERELEASE, DELIVERBY,
-    /// MT-PRIORITY, REQUIRETLS before TLS, AUTH=): 555 5.5.4 per RFC 5321 4.1.1.11.
+    /// MT-PRIORITY, AUTH=): 555 5.5.4 per RFC 5321 4.1.1.11. REQUIRETLS is checked on its own: it is
+    /// offered inside TLS only.
     /// </summary>
     private const SmtpParameters NotOffered =
         SmtpParameters.Ret | SmtpParameters.EnvId | SmtpParameters.HoldFor | SmtpParameters.HoldUntil
-        | SmtpParameters.By | SmtpParameters.MtPriority | SmtpParameters.RequireTls | SmtpParameters.Auth;
+        | SmtpParameters.By | SmtpParameters.MtPriority;
 
     /// <summary><c>session.ehlo.require</c>: MAIL before EHLO/HELO is refused (503 5.5.1).</summary>
     public static SmtpStageDelegate<MailContext> EhloRequiredCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
@@ -46,7 +49,9 @@ internal static class MailChecks
     {
         var parameters = context.Parameters;
         if ((parameters.Present & NotOffered) != 0
-            || (parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules)))
+            || (parameters.Body == SmtpBodyType.BinaryMime && !settings.Session.Extensions.Chunking.Evaluate(context.Session.Rules))
+            || (parameters.RequireTls && !(context.Session.IsTls && settings.Session.Extensions.RequireTls.Evaluate(context.Session.Rules)))
+            || (parameters.Has(SmtpParameters.Auth) && settings.Session.Auth.Mechanisms.Evaluate(context.Session.Rules).Count == 0))
         {
             context.Refuse(SmtpReplies.UnknownParameter);
             return ValueTask.CompletedTask;
@@ -59,11 +64,53 @@ internal static class MailChecks
         return next(context);
     };
 
-    /// <summary>SIZE= over <c>session.data.limits.size</c>: 552 5.3.4 before any data is sent.</summary>
+    /// <summary><c>session.auth.require</c>: MAIL before AUTH is refused (503 5.5.1).</summary>
+    public static SmtpStageDelegate<MailContext> AuthRequiredCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
+    {
+        if (context.Session.AuthenticatedAs is null && settings.Session.Auth.Require.Evaluate(context.Session.Rules))
+        {
+            context.Refuse(SmtpReplies.AuthenticationRequired);
+            return ValueTask.CompletedTask;
+        }
+        return next(context);
+    };
+
+    /// <summary>
+    /// <c>session.auth.must-match-sender</c>: an authenticated user may send only from its own addresses
+    /// (its <c>email</c> / <c>email-list</c> entries, or its name); 501 5.5.4 otherwise.
+    /// </summary>
+    public static SmtpStageDelegate<MailContext> SenderOwnedCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
+    {
+        var session = context.Session;
+        if (session.AuthenticatedAs is { } user && !context.From.IsNull
+            && settings.Session.Auth.MustMatchSender.Evaluate(session.Rules)
+            && !string.Equals(context.From.Address, user, StringComparison.OrdinalIgnoreCase)
+            && !Owns(session.AuthenticatedAddresses, context.From.Address))
+        {
+            context.Refuse(SmtpReplies.SenderNotOwned);
+            return ValueTask.CompletedTask;
+        }
+        return next(context);
+    };
+
+    private static bool Owns(IReadOnlyList<string> addresses, string address)
+    {
+        foreach (var owned in addresses)
+        {
+            if (string.Equals(owned, address, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>SIZE= over <c>session.data.limits.size</c>: 552 5.3.4 before any data is sent (0: no limit, as advertised).</summary>
     public static SmtpStageDelegate<MailContext> SizeCheck(SmtpStageDelegate<MailContext> next, SluiceSettings settings) => context =>
     {
         if (context.Parameters.Has(SmtpParameters.Size)
-            && context.Parameters.Size > settings.Session.Data.Limits.Size.Evaluate(context.Session.Rules))
+            && settings.Session.Data.Limits.Size.Evaluate(context.Session.Rules) is > 0 and var limit
+            && context.Parameters.Size > limit)
         {
             context.Refuse(SmtpReplies.MessageTooBig);
             return ValueTask.CompletedTask;
