@@ -189,11 +189,13 @@ internal sealed partial class SluiceReloadService(
         }
     }
 
-    /// <summary>What a reload cannot change: the listeners, the connection limits, the queue's location.</summary>
+    /// <summary>What a reload cannot change: the listeners, the connection limits, the queue's location,
+    /// the set of certificates (their files' content rotates on its own, see CertificateReloadService).</summary>
     private static string RestartOnly(SluiceSettings settings) =>
         string.Join("|", settings.Server.Listeners.Select(l =>
             $"{l.Id} {l.Protocol} {string.Join(',', l.Bind)} {l.ProxyProtocol} {l.MaxConnections} {l.TlsImplicit}"))
-        + $"|{settings.Server.MaxConnections}|{settings.Queue.Path}|{settings.Server.ShutdownTimeout}";
+        + $"|{settings.Server.MaxConnections}|{settings.Queue.Path}|{settings.Server.ShutdownTimeout}"
+        + "|" + string.Join(',', settings.Certificates.Keys.Order(StringComparer.OrdinalIgnoreCase));
 
     private byte[]? Hash()
     {
@@ -217,6 +219,6 @@ internal sealed partial class SluiceReloadService(
     [LoggerMessage(EventId = 132, Level = LogLevel.Error, Message = "Configuration {File} refused, the running configuration stays")]
     private static partial void LogRefusedException(ILogger logger, string file, Exception exception);
 
-    [LoggerMessage(EventId = 133, Level = LogLevel.Warning, Message = "Configuration {File}: listeners, connection limits, the queue path and the shutdown timeout take effect at the next restart")]
+    [LoggerMessage(EventId = 133, Level = LogLevel.Warning, Message = "Configuration {File}: listeners, connection limits, the queue path, the shutdown timeout and added or removed certificates take effect at the next restart")]
     private static partial void LogRestartNeeded(ILogger logger, string file);
 }

@@ -102,6 +102,56 @@ public class ProxyProtocolTests
     }
 
     [Test]
+    public async Task A_header_comes_before_the_tls_handshake_on_an_implicit_tls_listener()
+    {
+        using var dir = new TempDir();
+        var (cert, key) = TestCertificates.SelfSigned("mx.test.example");
+        var certPath = dir.File("tls.crt", cert);
+        var keyPath = dir.File("tls.key", key);
+        await using var server = await RunningServer.StartAsync(Toml("\"127.0.0.0/8\"") + $"""
+
+            [server.listener.submissions]
+            bind = "127.0.0.1:0"
+            tls.implicit = true
+            proxy-protocol = true
+
+            [server.tls]
+            certificate = "main"
+
+            [certificate.main]
+            cert = "file://{certPath}"
+            private-key = "file://{keyPath}"
+            """);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.EndPoint("submissions"));
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("PROXY TCP4 198.51.100.20 192.0.2.1 40000 465\r\n"));
+        await using var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "mx.test.example",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        }, timeout.Token);
+        using var reader = new StreamReader(tls, Encoding.ASCII);
+        async Task<string?> Line() => await reader.ReadLineAsync(timeout.Token);
+        async Task Send(string text) => await tls.WriteAsync(Encoding.ASCII.GetBytes(text), timeout.Token);
+
+        Assert.That(await Line(), Does.StartWith("220 "));
+        await Send("HELO client.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+        Assert.That(await Line(), Does.StartWith("250 "));
+        Assert.That(await Line(), Does.StartWith("250 2.1.0"));
+        Assert.That(await Line(), Does.StartWith("250 2.1.5"));
+        Assert.That(await Line(), Does.StartWith("354 "));
+        await Send("Subject: proxied tls\r\n\r\nbody\r\n.\r\n");
+        var reply = await Line();
+        Assert.That(reply, Does.StartWith("250 2.0.0"));
+        var id = reply!.Split(' ')[^1];
+        var json = EnvelopeJson.Read(await File.ReadAllBytesAsync(Path.Combine(server.Directory, "queue", id + ".json")));
+        Assert.That(json.RemoteIp, Is.EqualTo("198.51.100.20"));
+    }
+
+    [Test]
     public void The_parser_reads_v1_and_v2_headers_split_across_segments()
     {
         var v1 = Encoding.ASCII.GetBytes("PROXY TCP6 2001:db8::1 2001:db8::2 1234 25\r\nEHLO x\r\n");
