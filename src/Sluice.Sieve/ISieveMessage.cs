@@ -32,4 +32,22 @@ public sealed record SieveEnvelope
 
     /// <summary>The authenticated identity, when there is one (Pigeonhole's "auth" envelope part).</summary>
     public string? Auth { get; init; }
+
+    /// <summary>DSN parameters of the recipient and message (RFC 3461, tested by envelope-dsn, RFC 6009 §4).</summary>
+    public string? Notify { get; init; }
+
+    public string? Orcpt { get; init; }
+
+    public string? Ret { get; init; }
+
+    public string? EnvId { get; init; }
+
+    /// <summary>DELIVERBY (RFC 2852): the deadline, as absolute time (RFC 3339) and seconds remaining; mode ("notify"/"return"); trace.</summary>
+    public string? ByTimeAbsolute { get; init; }
+
+    public string? ByTimeRelative { get; init; }
+
+    public string? ByMode { get; init; }
+
+    public string? ByTrace { get; init; }
 }

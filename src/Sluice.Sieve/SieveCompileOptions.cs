@@ -6,6 +6,9 @@ public sealed record SieveCompileOptions
 
     public SieveExtensionSet Extensions { get; init; } = SieveExtensionSet.Default;
 
+    /// <summary>Extension settings the compile checks constant arguments against, and include's resolver.</summary>
+    public SieveSettings Settings { get; init; } = SieveSettings.Default;
+
     /// <summary>Characters one string literal may have.</summary>
     public int MaxStringLength { get; init; } = 1 << 20;
 

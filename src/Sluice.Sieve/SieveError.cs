@@ -21,10 +21,13 @@ internal sealed class Diagnostics(int maxItems)
 
     public IReadOnlyList<SieveError> Items => _items;
 
+    /// <summary>Put before every message while an included script compiles ("included script 'x': ").</summary>
+    public string Prefix { get; set; } = "";
+
     public void Error(int line, int column, string message)
     {
         ErrorCount++;
-        Add(new SieveError(line, column, message));
+        Add(new SieveError(line, column, Prefix + message));
     }
 
     public void Warning(int line, int column, string message) =>

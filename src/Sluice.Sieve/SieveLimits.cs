@@ -9,7 +9,8 @@ public sealed record SieveLimits
     /// <summary>redirect actions one run may produce (SPEC: sieve.limits.redirects).</summary>
     public int Redirects { get; init; } = 1;
 
-    /// <summary>Depth of nested includes (SPEC: sieve.limits.nested-includes); used by include.</summary>
+    /// <summary>Depth of nested includes (SPEC: sieve.limits.nested-includes). The include extension
+    /// enforces <see cref="SieveSettings.IncludeMaxNesting"/> (at compile and run time): hosts set both.</summary>
     public int NestedIncludes { get; init; } = 3;
 
     /// <summary>Bytes (UTF-8) a variable may hold; longer values are cut at a character boundary.</summary>

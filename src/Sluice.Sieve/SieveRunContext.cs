@@ -11,6 +11,9 @@ public sealed class SieveRunContext
 
     public SieveLimits Limits { get; init; } = new();
 
+    /// <summary>Extension settings: editheader limits and protected fields, include limits, regex timeout.</summary>
+    public SieveSettings Settings { get; init; } = SieveSettings.Default;
+
     /// <summary>Characters separating user and detail in a local part (subaddress, RFC 5233).</summary>
     public string RecipientDelimiters { get; init; } = "+";
 
@@ -50,6 +53,12 @@ public sealed class SieveResult
 
     public long InstructionsUsed { get; }
 
-    /// <summary>The message after the script's edits (editheader, part 2); null when it was not changed.</summary>
+    /// <summary>Problems that did not stop the run (say, a computed regular expression that is invalid).</summary>
+    public IReadOnlyList<SieveError> Warnings { get; init; } = [];
+
+    /// <summary>The message after the script's edits (editheader, replace); null when it was not changed.</summary>
     public ISieveMessage? EditedMessage { get; init; }
+
+    /// <summary>The edited message as bytes, for the host to store or pass on; null when it was not changed.</summary>
+    public ReadOnlyMemory<byte>? EditedBytes => EditedMessage?.RawBytes;
 }

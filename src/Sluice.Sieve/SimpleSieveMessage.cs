@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Sluice.Sieve.Runtime;
 
@@ -16,7 +17,9 @@ public sealed class SimpleSieveMessage : ISieveMessage
     {
         _raw = raw.ToArray();
         Flags = flags ?? [];
-        ParseHeader(Encoding.UTF8.GetString(_raw));
+        // Only the header section is decoded: the body is read (by MimeKit) when a test asks for it.
+        EditableMessage.BodyStart(_raw, out int headerEnd);
+        ParseHeader(Encoding.UTF8.GetString(_raw, 0, headerEnd));
     }
 
     /// <summary>Builds a message from text, writing line ends as CRLF as on the wire.</summary>
@@ -36,11 +39,17 @@ public sealed class SimpleSieveMessage : ISieveMessage
     /// <summary>Header fields in order, unfolded, undecoded.</summary>
     public IReadOnlyList<(string Name, string Value)> Fields => _fields;
 
+    // Lookups are cached per name: a message is read by many tests and many runs (one per recipient).
+    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _decoded = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _undecoded = new(StringComparer.OrdinalIgnoreCase);
+
     public IReadOnlyList<string> GetHeaderValues(string name) =>
-        _fields.Where(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)).Select(f => EncodedWords.Decode(f.Value)).ToList();
+        _decoded.TryGetValue(name, out IReadOnlyList<string>? cached) ? cached
+        : _decoded.GetOrAdd(name, static (n, fields) => fields.Where(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase)).Select(f => EncodedWords.Decode(f.Value)).ToArray(), _fields);
 
     public IReadOnlyList<string> GetRawHeaderValues(string name) =>
-        _fields.Where(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)).Select(f => f.Value).ToList();
+        _undecoded.TryGetValue(name, out IReadOnlyList<string>? cached) ? cached
+        : _undecoded.GetOrAdd(name, static (n, fields) => fields.Where(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase)).Select(f => f.Value).ToArray(), _fields);
 
     private void ParseHeader(string text)
     {

@@ -96,6 +96,7 @@ internal sealed class BuildContext
         MatchTypeDefinition type = command.MatchType ?? Compiler.Registry.MatchTypes["is"].Item;
         ComparatorDefinition comparator = command.Comparator ?? AsciiCasemapComparator.Instance;
         Relation relation = command.MatchTypeParameter is AstStringList rel ? Relations.Parse(rel.Items[0].Value) : Relation.None;
+        type.Validate(this, command);
         return new MatchSpec(type, comparator, relation, IsRequired("variables"));
     }
 

@@ -21,6 +21,39 @@ internal sealed partial class ScriptCompiler
         Options = options;
         Registry = options.Extensions.Registry;
         Diagnostics = new Diagnostics(options.MaxErrors);
+        Includes = new Extensions.IncludeContext();
+    }
+
+    /// <summary>A compiler for a script another includes: it shares the errors and the include bookkeeping.</summary>
+    public ScriptCompiler(ScriptCompiler parent)
+    {
+        Options = parent.Options;
+        Registry = parent.Registry;
+        Diagnostics = parent.Diagnostics;
+        Includes = parent.Includes;
+    }
+
+    /// <summary>Scripts included so far in this compile (RFC 6609): shared by every nested compile.</summary>
+    public Extensions.IncludeContext Includes { get; }
+
+    /// <summary>Compiles an included script; null after errors (reported into the shared diagnostics).</summary>
+    public SieveScript? CompileIncluded(string text)
+    {
+        int before = Diagnostics.ErrorCount;
+        var parser = new Parser(text, Diagnostics, Options.MaxStringLength);
+        List<AstNode>? root = parser.ParseScript();
+        if (root is null || Diagnostics.ErrorCount > before)
+        {
+            return null;
+        }
+        Emit = new EmitContext(this);
+        Emit.CompileBlock(root, topLevel: true);
+        CheckNeeds();
+        if (Diagnostics.ErrorCount > before)
+        {
+            return null;
+        }
+        return new SieveScript(Emit.Finish(), VariableCount, _requiredNames.ToArray());
     }
 
     public SieveCompileOptions Options { get; }
@@ -46,6 +79,7 @@ internal sealed partial class ScriptCompiler
         }
         Emit = new EmitContext(this);
         Emit.CompileBlock(root, topLevel: true);
+        CheckNeeds();
         if (Diagnostics.ErrorCount > 0)
         {
             Diagnostics.Error(1, 1, "validation failed");
@@ -53,6 +87,20 @@ internal sealed partial class ScriptCompiler
         }
         var script = new SieveScript(Emit.Finish(), VariableCount, _requiredNames.ToArray());
         return new SieveCompileResult(script, Diagnostics.Items);
+    }
+
+    private void CheckNeeds()
+    {
+        foreach (SieveExtension ext in _required)
+        {
+            foreach (string need in ext.Needs)
+            {
+                if (!IsRequired(need))
+                {
+                    Error(1, 1, $"the {ext.Name} extension cannot be used without the {need} extension (require it too)");
+                }
+            }
+        }
     }
 
     public T State<T>(object key, Func<T> create)

@@ -16,6 +16,9 @@ internal abstract class SieveExtension
     /// <summary>False for capabilities that cannot be required on their own (none in part 1).</summary>
     public virtual bool IsRequirable => Name.Length > 0;
 
+    /// <summary>Capabilities that must be required too when this one is (extracttext needs foreverypart).</summary>
+    public virtual IReadOnlyList<string> Needs => [];
+
     public abstract void Register(ExtensionRegistry registry);
 }
 

@@ -65,18 +65,29 @@ internal sealed class CoreLanguage : SieveExtension
         {
             return null;
         }
+        bool isList = command.HasTag("list");
+        if (isList)
+        {
+            return Extlists.BuildRedirectList(context, command, address, literal);
+        }
         if (address is ConstantString constant && AddressParser.ParseMailbox(constant.Value) is null)
         {
             context.Error(literal, $"specified redirect address '{constant.Value}' is invalid");
             return null;
         }
         bool copy = command.HasTag("copy");
+        Func<RunState, RedirectAction, RedirectAction>? options = EnvelopeDsn.RedirectOptions(context, command, out bool ok);
+        if (!ok)
+        {
+            return null;
+        }
         return new ActionInstruction(s =>
         {
             string text = address.Evaluate(s);
             MailAddress? parsed = AddressParser.ParseMailbox(text)
                 ?? throw new SieveRuntimeException($"specified redirect address '{text}' is invalid");
-            s.Result.Redirect(new RedirectAction(parsed.Value.Full, copy), s.Limits);
+            var action = new RedirectAction(parsed.Value.Full, copy);
+            s.Result.Redirect(options is null ? action : options(s, action), s.Limits);
         }, command.Node.Line, command.Node.Column);
     }
 

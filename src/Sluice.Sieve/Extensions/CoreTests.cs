@@ -47,11 +47,27 @@ internal sealed class CoreTests : SieveExtension
     private static object? BuildExists(BuildContext context, BoundCommand command)
     {
         StringListValue? names = context.StringList(command.Positional[0]);
-        if (names is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool ok);
+        if (names is null || !ok)
         {
             return null;
         }
-        return new DelegateTest(s => names.Evaluate(s).All(n => s.Message.GetHeaderValues(n).Count > 0), command.Node.Line, command.Node.Column);
+        if (mime is not null)
+        {
+            return new DelegateTest(s => mime.Exists(s, names.Evaluate(s)), command.Node.Line, command.Node.Column);
+        }
+        return new DelegateTest(s =>
+        {
+            string[] n = names.Evaluate(s);
+            for (int i = 0; i < n.Length; i++)
+            {
+                if (s.Message.GetHeaderValues(n[i]).Count == 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, command.Node.Line, command.Node.Column);
     }
 
     private static object? BuildSize(BuildContext context, BoundCommand command)
@@ -74,21 +90,53 @@ internal sealed class CoreTests : SieveExtension
     {
         StringListValue? names = context.StringList(command.Positional[0]);
         StringListValue? keys = context.StringList(command.Positional[1]);
-        if (names is null || keys is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool mimeOk);
+        if (names is null || keys is null || !mimeOk || !IndexExtension.Check(context, command))
         {
             return null;
         }
         MatchSpec match = context.MatchSpec(command);
-        return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s)), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        IndexSpec index = IndexExtension.Spec(command);
+        if (mime is not null)
+        {
+            return new DelegateTest(s => match.Run(s, mime.HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        }
+        if (index.Index <= 0 && !match.Type.CountsValues)
+        {
+            // The common case reads the lists the message already has, name by name: nothing is allocated.
+            return new DelegateTest(s =>
+            {
+                string[] n = names.Evaluate(s);
+                string[] k = keys.Evaluate(s);
+                for (int i = 0; i < n.Length; i++)
+                {
+                    if (match.Run(s, s.Message.GetHeaderValues(n[i]), k))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }, command.Node.Line, command.Node.Column);
+        }
+        return new DelegateTest(s => match.Run(s, HeaderValues(s, names.Evaluate(s), index), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
 
-    private static IEnumerable<string> HeaderValues(RunState state, string[] names)
+    private static IEnumerable<string> HeaderValues(RunState state, string[] names, IndexSpec index)
     {
-        foreach (string name in names)
+        if (names.Length == 1 && index.Index <= 0)
         {
-            foreach (string value in state.Message.GetHeaderValues(name))
+            return state.Message.GetHeaderValues(names[0]);
+        }
+        return Many(state, names, index);
+
+        static IEnumerable<string> Many(RunState state, string[] names, IndexSpec index)
+        {
+            foreach (string name in names)
             {
-                yield return value;
+                foreach (string value in index.Pick(state.Message.GetHeaderValues(name)))
+                {
+                    yield return value;
+                }
             }
         }
     }
@@ -99,7 +147,7 @@ internal sealed class CoreTests : SieveExtension
         bool ok = true;
         foreach (AstString header in headerList.Items)
         {
-            if (!context.Compiler.ContainsVariableReference(header.Value) && !AddressHeaders.Contains(header.Value) && IsValidHeaderName(header.Value))
+            if (!context.Compiler.ContainsVariableReference(header.Value) && !IsAddressHeader(header.Value) && IsValidHeaderName(header.Value))
             {
                 context.Error(header, $"specified header '{header.Value}' is not allowed for the address test");
                 ok = false;
@@ -107,30 +155,92 @@ internal sealed class CoreTests : SieveExtension
         }
         StringListValue? names = context.StringList(headerList);
         StringListValue? keys = context.StringList(command.Positional[1]);
-        if (!ok || names is null || keys is null)
+        MimeOptions? mime = MimeOptions.From(context, command, out bool mimeOk);
+        if (!ok || !mimeOk || names is null || keys is null || !IndexExtension.Check(context, command))
         {
             return null;
         }
         MatchSpec match = context.MatchSpec(command);
         AddressPart part = BuildContext.AddressPart(command);
-        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
+        IndexSpec index = IndexExtension.Spec(command);
+        if (mime is null && index.Index <= 0 && !match.Type.CountsValues)
+        {
+            // The common case walks the cached parses of the message's fields: nothing is allocated.
+            return new DelegateTest(s =>
+            {
+                string[] n = names.Evaluate(s);
+                string[] k = keys.Evaluate(s);
+                List<string>? captures = match.NewCaptures();
+                for (int i = 0; i < n.Length; i++)
+                {
+                    if (!IsAddressHeader(n[i]))
+                    {
+                        continue;
+                    }
+                    IReadOnlyList<string> raws = s.Message.GetRawHeaderValues(n[i]);
+                    for (int r = 0; r < raws.Count; r++)
+                    {
+                        s.Tick();
+                        ParsedField field = Parse(raws[r]);
+                        if (field.Addresses is null)
+                        {
+                            if (match.Any(s, field.Trimmed, k, captures))
+                            {
+                                return true;
+                            }
+                            continue;
+                        }
+                        foreach (MailAddress address in field.Addresses)
+                        {
+                            if (part.Extract(address, s) is { } value && match.Any(s, value, k, captures))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                return false;
+            }, command.Node.Line, command.Node.Column);
+        }
+        return new DelegateTest(s => match.Run(s, AddressValues(s, names.Evaluate(s), part, index, mime), keys.Evaluate(s)), command.Node.Line, command.Node.Column);
     }
+
+    /// <summary>A field's addresses (null when it does not parse), cached by the field's string.</summary>
+    private sealed record ParsedField(MailAddress[]? Addresses, string Trimmed);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ParsedField> Parsed = [];
+
+    private static ParsedField Parse(string raw)
+    {
+        if (Parsed.TryGetValue(raw, out ParsedField? cached))
+        {
+            return cached;
+        }
+        var field = new ParsedField(AddressParser.ParseList(raw)?.ToArray(), raw.Trim());
+        Parsed.AddOrUpdate(raw, field);
+        return field;
+    }
+
+    /// <summary>A header that holds addresses: the known ones, and any X- field (extensions define many).</summary>
+    private static bool IsAddressHeader(string name) =>
+        AddressHeaders.Contains(name) || name.StartsWith("x-", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsValidHeaderName(string name) => name.Length > 0 && name.All(c => c > 32 && c < 127 && c != ':');
 
     /// <summary>The chosen part of every address in the named headers (an empty group has none).</summary>
-    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part)
+    private static IEnumerable<string> AddressValues(RunState state, string[] names, AddressPart part, IndexSpec index, MimeOptions? mime)
     {
         foreach (string name in names)
         {
-            if (!AddressHeaders.Contains(name))
+            if (!IsAddressHeader(name))
             {
                 continue;
             }
-            foreach (string raw in state.Message.GetRawHeaderValues(name))
+            IEnumerable<string> raws = mime is null ? index.Pick(state.Message.GetRawHeaderValues(name)) : mime.RawValues(state, name, index);
+            foreach (string raw in raws)
             {
                 state.Tick();
-                List<MailAddress>? addresses = AddressParser.ParseList(raw);
+                MailAddress[]? addresses = Parse(raw).Addresses;
                 if (addresses is null)
                 {
                     yield return raw.Trim();

@@ -27,8 +27,17 @@ internal sealed class Variables : SieveExtension
         registry.AddCommand(new DelegateCommand("set", CommandKind.Command, BuildSet)
         {
             Args = [Str("name"), Str("value")],
-            // Modifiers of equal precedence exclude each other (RFC 5229 §4.1, RFC 5435 §6 :encodeurl).
-            OwnTags =
+            OwnTags = ModifierTags,
+        });
+        registry.AddCommand(new DelegateCommand("string", CommandKind.Test, BuildString)
+        {
+            Args = [List("source"), List("key list")],
+            Uses = TagFamilies.Comparator | TagFamilies.MatchType,
+        });
+    }
+
+    /// <summary>Modifiers of equal precedence exclude each other (RFC 5229 §4.1, RFC 5435 §6 :encodeurl).</summary>
+    internal static readonly TagDefinition[] ModifierTags =
             [
                 new TagDefinition("lower", Group: "precedence 40 modifier"),
                 new TagDefinition("upper", Group: "precedence 40 modifier"),
@@ -38,19 +47,15 @@ internal sealed class Variables : SieveExtension
                 new TagDefinition("quoteregex", Group: "precedence 20 modifier"),
                 new TagDefinition("encodeurl", Group: "precedence 15 modifier"),
                 new TagDefinition("length", Group: "precedence 10 modifier"),
-            ],
-        });
-        registry.AddCommand(new DelegateCommand("string", CommandKind.Test, BuildString)
-        {
-            Args = [List("source"), List("key list")],
-            Uses = TagFamilies.Comparator | TagFamilies.MatchType,
-        });
-    }
+            ];
 
     /// <summary>The script's variables by name (names are case-insensitive, RFC 5229 §3).</summary>
     private sealed class Scope
     {
         public Dictionary<string, int> Indexes { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Names the global command declared (RFC 6609 §3.4): they live in the run's global table.</summary>
+        public HashSet<string> Globals { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public bool LimitReported { get; set; }
     }
@@ -76,6 +81,27 @@ internal sealed class Variables : SieveExtension
         context.Compiler.VariableCount = scope.Indexes.Count;
         return index;
     }
+
+    /// <summary>Declares a global variable (include's global command); false after an error.</summary>
+    internal static bool DeclareGlobal(BuildContext context, AstString name)
+    {
+        if (Classify(name.Value) != NameKind.Plain || name.Value.Length > MaxNameLength)
+        {
+            context.Error(name, $"invalid variable name '{name.Value}' for the global command");
+            return false;
+        }
+        Scope scope = context.State(ScopeKey, () => new Scope());
+        if (scope.Indexes.ContainsKey(name.Value))
+        {
+            context.Error(name, $"variable '{name.Value}' is already used as a local variable and cannot be declared global after that");
+            return false;
+        }
+        scope.Globals.Add(name.Value);
+        return true;
+    }
+
+    private static bool IsGlobal(BuildContext context, string name) =>
+        context.State(ScopeKey, () => new Scope()).Globals.Contains(name);
 
     /// <summary>The index of a plain variable a command names (imap4flags' variable arguments); -1 after an error.</summary>
     internal static int VariableIndex(BuildContext context, AstString name)
@@ -149,6 +175,10 @@ internal sealed class Variables : SieveExtension
                     error = true;
                     return null;
                 }
+                if (IsGlobal(context, name))
+                {
+                    return new NamespacePart("global." + name.ToLowerInvariant());
+                }
                 int index = Declare(context, at, name);
                 error = index < 0;
                 return index < 0 ? null : new VariablePart(index);
@@ -172,7 +202,13 @@ internal sealed class Variables : SieveExtension
             context.Error(at, $"variable name '{name}' has more than {MaxNamespaceElements} namespace elements");
             return false;
         }
-        if (!context.Compiler.Options.VariableNamespaces.Contains(elements[0]))
+        bool globalNamespace = string.Equals(elements[0], "global", StringComparison.OrdinalIgnoreCase) && context.IsRequired("include");
+        if (globalNamespace && elements.Length != 2)
+        {
+            context.Error(at, $"variable name '{name}' in the global namespace must have exactly one element after 'global.'");
+            return false;
+        }
+        if (!globalNamespace && !context.Compiler.Options.VariableNamespaces.Contains(elements[0]))
         {
             context.Error(at, $"variable '{name}' refers to unknown namespace '{elements[0]}'");
             return false;
@@ -239,8 +275,21 @@ internal sealed class Variables : SieveExtension
         AstString nameLiteral = ((AstStringList)command.Positional[0]).Items[0];
         string name = nameLiteral.Value;
         int index;
+        string? global = null;
         switch (Classify(name))
         {
+            case NameKind.Plain when name.Length <= MaxNameLength && IsGlobal(context, name):
+                index = -1;
+                global = name.ToLowerInvariant();
+                break;
+            case NameKind.Namespaced when name.StartsWith("global.", StringComparison.OrdinalIgnoreCase) && context.IsRequired("include"):
+                if (!CheckNamespace(context, nameLiteral, name))
+                {
+                    return null;
+                }
+                index = -1;
+                global = name[7..].ToLowerInvariant();
+                break;
             case NameKind.Plain when name.Length <= MaxNameLength:
                 index = Declare(context, nameLiteral, name);
                 if (index < 0)
@@ -279,12 +328,19 @@ internal sealed class Variables : SieveExtension
                 s.Tick();
                 v = modify(s, v);
             }
-            s.SetVariable(index, v);
+            if (global is not null)
+            {
+                s.Globals[global] = s.LimitSize(v);
+            }
+            else
+            {
+                s.SetVariable(index, v);
+            }
         }, command.Node.Line, command.Node.Column);
     }
 
     /// <summary>The modifiers in the order RFC 5229 §4.1 applies them: highest precedence first.</summary>
-    private static Func<RunState, string, string>[] Modifiers(BoundCommand command)
+    internal static Func<RunState, string, string>[] Modifiers(BoundCommand command)
     {
         var list = new List<Func<RunState, string, string>>();
         if (command.HasTag("lower"))

@@ -1,9 +1,21 @@
 namespace Sluice.Sieve.Runtime;
 
 /// <summary>A parsed address: local part and domain (empty for a bare local part).</summary>
-internal readonly record struct MailAddress(string LocalPart, string Domain)
+internal readonly record struct MailAddress
 {
-    public string Full => Domain.Length == 0 ? LocalPart : LocalPart + "@" + Domain;
+    public MailAddress(string localPart, string domain)
+    {
+        LocalPart = localPart;
+        Domain = domain;
+        // Built once: the address test reads it run after run from the parse cache.
+        Full = domain.Length == 0 ? localPart : localPart + "@" + domain;
+    }
+
+    public string LocalPart { get; }
+
+    public string Domain { get; }
+
+    public string Full { get; }
 }
 
 /// <summary>An address part (RFC 5228 §2.7.4, RFC 5233): which piece of an address a test looks at.</summary>

@@ -23,6 +23,9 @@ internal abstract class ComparatorDefinition
     public virtual bool AreEqual(string a, string b) => string.Equals(Fold(a), Fold(b), StringComparison.Ordinal);
 
     public virtual int Compare(string a, string b) => string.CompareOrdinal(Fold(a), Fold(b));
+
+    /// <summary>Whether the key occurs in the value (:contains).</summary>
+    public virtual bool Contains(string value, string key) => Fold(value).Contains(Fold(key), StringComparison.Ordinal);
 }
 
 /// <summary>i;octet: octets as they are.</summary>
@@ -49,9 +52,19 @@ internal sealed class AsciiCasemapComparator : ComparatorDefinition
 
     public override string? Capability => null;
 
+    // ASCII text needs no folded copy: the vectorised ordinal-ignore-case search is exact on ASCII.
+    // (On other text it is not: it would fold 'ı' to 'I', so that falls back to the folded compare.)
+    public override bool AreEqual(string a, string b) =>
+        Ascii.IsValid(a) && Ascii.IsValid(b) ? Ascii.EqualsIgnoreCase(a, b) : base.AreEqual(a, b);
+
+    public override bool Contains(string value, string key) =>
+        Ascii.IsValid(value) && Ascii.IsValid(key)
+            ? value.Contains(key, StringComparison.OrdinalIgnoreCase)
+            : base.Contains(value, key);
+
     public override string Fold(string value)
     {
-        if (!value.Any(char.IsAsciiLetterLower))
+        if (!value.AsSpan().ContainsAnyInRange('a', 'z'))
         {
             return value;
         }

@@ -57,6 +57,19 @@ internal abstract class MatchTypeDefinition
     /// <summary>Sets ${1}.. on success when the variables extension is in use.</summary>
     public virtual bool Captures => false;
 
+    /// <summary>The match puts the whole matched text at captures[0] itself (:regex); else ${0} is the value.</summary>
+    public virtual bool FillsWholeMatch => false;
+
+    /// <summary>Compile-time checks of the command using this match type (constant keys, comparator).</summary>
+    public virtual void Validate(Compiler.BuildContext context, Compiler.BoundCommand command)
+    {
+    }
+
+    /// <summary>Called once per test with the keys before any value is matched (:regex checks them).</summary>
+    public virtual void Prepare(RunState state, IReadOnlyList<string> keys, ComparatorDefinition comparator)
+    {
+    }
+
     /// <summary>One value against one key; captures get the wildcard expansions when not null.</summary>
     public abstract bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures);
 }
@@ -78,7 +91,7 @@ internal sealed class ContainsMatchType : MatchTypeDefinition
     public override bool Match(RunState state, string value, string key, ComparatorDefinition comparator, Relation relation, List<string>? captures)
     {
         state.Tick(1 + value.Length / 4096);
-        return comparator.Fold(value).Contains(comparator.Fold(key), StringComparison.Ordinal);
+        return comparator.Contains(value, key);
     }
 }
 
@@ -131,9 +144,13 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
 
     public Relation Relation { get; } = relation;
 
+    /// <summary>A list for the match values when this test sets them, else null.</summary>
+    public List<string>? NewCaptures() => setMatchVariables && Type.Captures ? [] : null;
+
     /// <summary>True if any value matches any key (or, for :count, the count matches a key).</summary>
     public bool Run(RunState state, IEnumerable<string> values, IReadOnlyList<string> keys)
     {
+        Type.Prepare(state, keys, Comparator);
         if (Type.CountsValues)
         {
             int count = 0;
@@ -146,6 +163,18 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
         }
 
         List<string>? captures = setMatchVariables && Type.Captures ? [] : null;
+        // A list (what header values are) is walked by index: no enumerator to allocate per test.
+        if (values is IReadOnlyList<string> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (Any(state, list[i], keys, captures))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         foreach (string value in values)
         {
             if (Any(state, value, keys, captures))
@@ -159,15 +188,19 @@ internal sealed class MatchSpec(MatchTypeDefinition type, ComparatorDefinition c
     /// <summary>Matches one value against the keys; the testsuite and extensions use this directly.</summary>
     public bool Any(RunState state, string value, IReadOnlyList<string> keys, List<string>? captures)
     {
-        foreach (string key in keys)
+        for (int k = 0; k < keys.Count; k++)
         {
+            string key = keys[k];
             state.Tick();
             captures?.Clear();
             if (Type.Match(state, value, key, Comparator, Relation, captures))
             {
                 if (captures is not null)
                 {
-                    captures.Insert(0, value);
+                    if (!Type.FillsWholeMatch)
+                    {
+                        captures.Insert(0, value);
+                    }
                     state.SetMatchValues(captures);
                 }
                 return true;

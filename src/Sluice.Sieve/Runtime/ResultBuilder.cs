@@ -12,6 +12,9 @@ internal sealed class ResultBuilder
 
     public IReadOnlyList<SieveAction> Actions => _actions;
 
+    /// <summary>The edited message at this moment (null while unedited): actions keep the message they saw.</summary>
+    public Func<ISieveMessage?>? Snapshot { get; set; }
+
     /// <summary>Flags the implicit keep stores with (imap4flags sets them).</summary>
     public IReadOnlyList<string> ImplicitKeepFlags { get; set; } = [];
 
@@ -29,7 +32,7 @@ internal sealed class ResultBuilder
         int existing = _actions.FindIndex(a => a is KeepAction);
         if (existing >= 0)
         {
-            _actions[existing] = new KeepAction(flags);
+            _actions[existing] = new KeepAction(flags) { Message = Snapshot?.Invoke() };
             return;
         }
         Add(new KeepAction(flags), limits);
@@ -55,7 +58,7 @@ internal sealed class ResultBuilder
         if (existing >= 0)
         {
             var old = (FileIntoAction)_actions[existing];
-            _actions[existing] = action with { Copy = old.Copy && action.Copy, Create = old.Create || action.Create };
+            _actions[existing] = action with { Copy = old.Copy && action.Copy, Create = old.Create || action.Create, Message = Snapshot?.Invoke() };
             return;
         }
         Add(action, limits);
@@ -111,7 +114,7 @@ internal sealed class ResultBuilder
         {
             throw new SieveRuntimeException($"too many actions (the limit is {limits.MaxActions})");
         }
-        _actions.Add(action);
+        _actions.Add(Snapshot?.Invoke() is { } message ? action with { Message = message } : action);
     }
 
     /// <summary>The actions with the implicit keep appended when it still stands.</summary>
@@ -120,7 +123,7 @@ internal sealed class ResultBuilder
         var list = new List<SieveAction>(_actions);
         if (ImplicitKeep)
         {
-            list.Add(new KeepAction(ImplicitKeepFlags, Implicit: true));
+            list.Add(new KeepAction(ImplicitKeepFlags, Implicit: true) { Message = Snapshot?.Invoke() });
         }
         return list;
     }

@@ -68,12 +68,21 @@ internal sealed class TemplateString(IReadOnlyList<TemplatePart> parts) : String
 /// <summary>A string-list argument: its strings, each possibly a template.</summary>
 internal sealed class StringListValue(IReadOnlyList<StringValue> items)
 {
+    /// <summary>The values when every item is constant: evaluated once, shared by every run (never changed by callers).</summary>
+    private readonly string[]? _constant = items.All(i => i is ConstantString)
+        ? items.Select(i => ((ConstantString)i).Value).ToArray()
+        : null;
+
     public IReadOnlyList<StringValue> Items { get; } = items;
 
     public bool IsConstant => Items.All(i => i.IsConstant);
 
     public string[] Evaluate(RunState state)
     {
+        if (_constant is not null)
+        {
+            return _constant;
+        }
         var result = new string[Items.Count];
         for (int i = 0; i < result.Length; i++)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sluice.Sieve.Runtime;
 
 /// <summary>
@@ -9,16 +11,57 @@ internal static class Wildcard
 {
     private readonly record struct Token(char Char, bool IsStar, bool IsAny);
 
+    /// <summary>A pattern tokenized for one comparator; the same key string (a script constant) finds it again.</summary>
+    private sealed record Compiled(ComparatorDefinition Comparator, Token[] Tokens, int Wildcards);
+
+    private sealed record Folded(ComparatorDefinition Comparator, string Value);
+
+    // Keyed by the string instances: script constants and a message's cached header values are the
+    // same objects run after run, so repeated runs neither tokenize nor fold again (nor allocate).
+    private static readonly ConditionalWeakTable<string, Compiled> Patterns = [];
+    private static readonly ConditionalWeakTable<string, Folded> FoldedValues = [];
+
+    private static Compiled Pattern(string pattern, ComparatorDefinition comparator)
+    {
+        if (Patterns.TryGetValue(pattern, out Compiled? cached) && ReferenceEquals(cached.Comparator, comparator))
+        {
+            return cached;
+        }
+        Token[] tokens = Tokenize(comparator.Fold(pattern));
+        var compiled = new Compiled(comparator, tokens, tokens.Count(t => t.IsStar || t.IsAny));
+        Patterns.AddOrUpdate(pattern, compiled);
+        return compiled;
+    }
+
+    private static string Fold(string value, ComparatorDefinition comparator)
+    {
+        if (comparator is OctetComparator)
+        {
+            return value;
+        }
+        if (FoldedValues.TryGetValue(value, out Folded? cached) && ReferenceEquals(cached.Comparator, comparator))
+        {
+            return cached.Value;
+        }
+        string folded = comparator.Fold(value);
+        if (value.Length <= 4096)
+        {
+            FoldedValues.AddOrUpdate(value, new Folded(comparator, folded));
+        }
+        return folded;
+    }
+
     public static bool Match(RunState state, string value, string pattern, ComparatorDefinition comparator, List<string>? captures)
     {
-        string v = comparator.Fold(value);
-        Token[] p = Tokenize(comparator.Fold(pattern));
+        string v = Fold(value, comparator);
+        Compiled compiled = Pattern(pattern, comparator);
+        Token[] p = compiled.Tokens;
         // Captures come from the original text when folding kept the length (all but unicode-casemap on exotic text).
         string source = v.Length == value.Length ? value : v;
 
-        int wildcardCount = p.Count(t => t.IsStar || t.IsAny);
-        int[] starts = new int[wildcardCount];
-        int[] lengths = new int[wildcardCount];
+        int wildcardCount = compiled.Wildcards;
+        Span<int> starts = wildcardCount <= 64 ? stackalloc int[wildcardCount] : new int[wildcardCount];
+        Span<int> lengths = wildcardCount <= 64 ? stackalloc int[wildcardCount] : new int[wildcardCount];
 
         int vi = 0, pi = 0, wi = 0;
         int starPi = -1, starVi = -1, starWi = -1;

@@ -526,6 +526,11 @@ internal sealed partial class SmtpSession : IDisposable
         _mail.Parameters = command.Parameters;
         _info.Rules.Sender = command.Path.Address;
         await _services.Pipelines.Mail(_mail);
+        if (_mail.Accepted && !IsSafeAddress(_mail.Sender))
+        {
+            _mail.Accepted = false;
+            _mail.Reply = SmtpReplies.LocalProcessingError;
+        }
         if (_mail.Accepted)
         {
             _info.OpenTransaction(_mail.Sender, command.Parameters);
@@ -559,6 +564,11 @@ internal sealed partial class SmtpSession : IDisposable
         _rcpt.Parameters = command.Parameters;
         _info.Rules.Recipient = command.Path.Address;
         await _services.Pipelines.Rcpt(_rcpt);
+        if (_rcpt.Accepted && !IsSafeAddress(_rcpt.Recipient))
+        {
+            _rcpt.Accepted = false;
+            _rcpt.Reply = SmtpReplies.LocalProcessingError;
+        }
         if (_rcpt.Accepted)
         {
             _info.AddRecipient(new TransactionRecipient(_rcpt.Recipient, command.Parameters.OriginalRecipient, command.Parameters.Notify));
@@ -970,6 +980,22 @@ internal sealed partial class SmtpSession : IDisposable
         await AbortMessageAsync();
         _info.ResetTransaction();
         _transactionTooBig = false;
+    }
+
+    /// <summary>
+    /// An address a middleware (or a rewrite) set must still be one line of printable text: it goes
+    /// into Return-Path, Received and the envelope, where CR/LF would inject header fields.
+    /// </summary>
+    private static bool IsSafeAddress(string address)
+    {
+        foreach (var c in address)
+        {
+            if (c < ' ' || c == '\u007f')
+            {
+                return false;
+            }
+        }
+        return address.Length <= 512;
     }
 
     private void Reply(SmtpReply reply) => reply.WriteTo(_output);

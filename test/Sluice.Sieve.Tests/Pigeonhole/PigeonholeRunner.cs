@@ -35,7 +35,7 @@ internal static partial class PigeonholeRunner
         string root = Path.Combine(SharedFolder.SieveDirectory!, "pigeonhole-tests");
         string path = Path.Combine(root, relativePath);
         var session = new SuiteSession(Path.GetDirectoryName(path)!);
-        var options = new SieveCompileOptions { Extensions = SieveExtensionSet.Default.With(new TestsuiteExtension(session)) };
+        SieveCompileOptions options = session.CompileOptions(SieveExtensionSet.Default.With(new TestsuiteExtension(session)));
         SieveCompileResult compiled = SieveCompiler.Compile(File.ReadAllText(path), options);
         if (compiled.Script is not { } script)
         {
@@ -61,6 +61,8 @@ internal static partial class PigeonholeRunner
             Message = SimpleSieveMessage.FromText("\r\n"),
             Envelope = new SieveEnvelope(),
             Host = session,
+            Settings = session.Settings(),
+            NamespaceVariables = session.NamespaceVariables,
             // The suite's files are long and loop over many cases: the budget guards against a hang, not cost.
             Limits = new SieveLimits { CpuInstructions = 50_000_000, Redirects = 16, MaxActions = 256 },
         };

@@ -11,18 +11,27 @@ internal static class ResultExecutor
 {
     public static bool Execute(SuiteSession session, RunState state)
     {
-        foreach (SieveAction action in session.Result.Final())
+        List<SieveAction> actions = session.Result.Final();
+        // A fileinto into a mailbox that does not exist (and is not :create'd) fails the delivery:
+        // then the implicit keep stores the message as received, without the script's edits.
+        if (actions.OfType<FileIntoAction>().Any(f => !f.Create && !session.Mailboxes.ContainsKey(SuiteSession.NormalizeMailbox(f.Mailbox))))
         {
+            Store(session, state.Message, state.Envelope, "INBOX", []);
+            return false;
+        }
+        foreach (SieveAction action in actions)
+        {
+            ISieveMessage message = action.Message ?? state.Message;
             switch (action)
             {
                 case KeepAction keep:
-                    Store(session, state, "INBOX", keep.Flags);
+                    Store(session, message, state.Envelope, "INBOX", keep.Flags);
                     break;
                 case FileIntoAction file:
-                    Store(session, state, file.Mailbox, file.Flags);
+                    Store(session, message, state.Envelope, file.Mailbox, file.Flags);
                     break;
                 case RedirectAction redirect:
-                    session.Outbox.Add(new StoredMessage(state.Message, new SieveEnvelope
+                    session.Outbox.Add(new StoredMessage(message, new SieveEnvelope
                     {
                         From = state.Envelope.To.Count > 0 ? state.Envelope.To[0] : "",
                         To = [redirect.Address],
@@ -42,7 +51,7 @@ internal static class ResultExecutor
     /// Stores a copy with its flags. Dovecot's store, whose behaviour the suite expects, marks mail
     /// without attachments with the $HasNoAttachment keyword; this store does the same.
     /// </summary>
-    private static void Store(SuiteSession session, RunState state, string mailbox, IReadOnlyList<string> flags)
+    private static void Store(SuiteSession session, ISieveMessage message, SieveEnvelope envelope, string mailbox, IReadOnlyList<string> flags)
     {
         mailbox = SuiteSession.NormalizeMailbox(mailbox);
         if (!session.Mailboxes.TryGetValue(mailbox, out List<StoredMessage>? list))
@@ -51,8 +60,8 @@ internal static class ResultExecutor
             session.Mailboxes[mailbox] = list;
         }
         var stored = new List<string>(flags) { "$HasNoAttachment" };
-        var copy = new SimpleSieveMessage(state.Message.RawBytes.Span, stored);
-        list.Add(new StoredMessage(copy, state.Envelope));
+        var copy = new SimpleSieveMessage(message.RawBytes.Span, stored);
+        list.Add(new StoredMessage(copy, envelope));
     }
 
     /// <summary>A rejection goes back to the sender, never to the null reverse-path (RFC 5429 §2.1).</summary>

@@ -155,6 +155,7 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
         {
             session.Config[key] = value;
         }
+        state.Settings = session.Settings();
         switch (key)
         {
             case "sieve_variables_max_variable_size":
@@ -194,11 +195,11 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
                 session.LastScript = null;
                 return false;
             }
-            var options = new SieveCompileOptions { Extensions = SieveExtensionSet.Default.With(this) };
+            SieveCompileOptions options = session.CompileOptions(SieveExtensionSet.Default.With(this));
             SieveCompileResult result = SieveCompiler.Compile(File.ReadAllText(file), options);
             session.LastCompile = result;
             session.LastScript = result.Script;
-            session.LastErrors.AddRange(result.Errors.Select(e => e.Message));
+            session.LastErrors.AddRange(result.Diagnostics.Select(e => e.Message));
             session.NoteMissingExtensions(result.Errors);
             return result.Success;
         }, command.Node.Line, command.Node.Column);
@@ -226,6 +227,8 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
                 Host = session,
                 Limits = s.Limits,
                 RecipientDelimiters = s.RecipientDelimiters,
+                Settings = session.Settings(),
+                NamespaceVariables = session.NamespaceVariables,
             };
             var sub = new RunState(script, runContext, session.Result);
             SieveError? error = SieveInterpreter.Execute(script, sub, 0, out _);
@@ -233,6 +236,8 @@ internal sealed class TestsuiteExtension(SuiteSession session) : SieveExtension
             {
                 session.LastErrors.Add(error.Message);
             }
+            // Warnings count as errors for test_error, as Pigeonhole's error handler lists both.
+            session.LastErrors.AddRange(sub.Warnings.Select(w => w.Message));
             return error is null;
         }, command.Node.Line, command.Node.Column);
     }

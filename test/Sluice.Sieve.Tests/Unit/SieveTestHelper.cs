@@ -29,9 +29,11 @@ internal static class SieveTestHelper
         ISieveHost? host = null,
         SieveLimits? limits = null,
         SieveCompileOptions? options = null,
-        IReadOnlyDictionary<string, string>? namespaces = null)
+        IReadOnlyDictionary<string, string>? namespaces = null,
+        SieveSettings? settings = null)
     {
-        SieveScript compiled = CompileOk(script, options);
+        settings ??= options?.Settings ?? SieveSettings.Default;
+        SieveScript compiled = CompileOk(script, options ?? new SieveCompileOptions { Settings = settings });
         return SieveInterpreter.Run(compiled, new SieveRunContext
         {
             Message = SimpleSieveMessage.FromText(message ?? DefaultMessage),
@@ -39,6 +41,7 @@ internal static class SieveTestHelper
             Host = host ?? new SieveHost(),
             Limits = limits ?? new SieveLimits(),
             NamespaceVariables = namespaces ?? new Dictionary<string, string>(),
+            Settings = settings,
         });
     }
 

@@ -1,0 +1,3 @@
+require ["variables", "include"];
+global "seen";
+set "seen" "common";
