@@ -51,6 +51,11 @@ public static class SluiceServerApp
 
         var settings = SluiceSettingsReader.ReadOrThrow(builder.Configuration);
         builder.Services.AddSluice(settings);
+        OtlpExport.AddIfConfigured(builder.Services, builder.Configuration);
+        if (ConfigFile(commandLine) is { } configFile)
+        {
+            builder.Services.AddSluiceReload(configFile, () => BuildConfiguration(commandLine));
+        }
         builder.WebHost.UseSluiceListeners();
         configure?.Invoke(builder);
 

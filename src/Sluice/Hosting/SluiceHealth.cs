@@ -8,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Sluice.Hosting;
 
-/// <summary>Maps <c>/healthz</c> (liveness) and <c>/readyz</c> (readiness) into a host's endpoints (SPEC §5).</summary>
+/// <summary>Maps <c>/healthz</c> (liveness), <c>/readyz</c> (readiness) and <c>/metrics</c> into a host's endpoints (SPEC §5).</summary>
 public static class SluiceHealth
 {
     /// <summary>Tag of the health checks <c>/readyz</c> runs.</summary>
@@ -24,6 +24,7 @@ public static class SluiceHealth
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReport,
         });
+        endpoints.MapSluiceMetrics();
         return endpoints;
     }
 

@@ -35,33 +35,23 @@ public static class SluiceServiceCollectionExtensions
         services.TryAddSingleton<Auth.ISaslAuthenticator, Auth.SaslAuthenticator>();
         services.AddHostedService<CertificateReloadService>();
         services.AddOptions<SmtpPipelineOptions>();
-        services.TryAddSingleton(sp =>
-        {
-            var builder = new SmtpPipelineBuilder(sp.GetRequiredService<SluiceSettings>(), sp.GetRequiredService<TimeProvider>());
-            foreach (var configure in sp.GetRequiredService<IOptions<SmtpPipelineOptions>>().Value.Configure)
-            {
-                configure(builder);
-            }
-            return builder.Build();
-        });
+        services.TryAddSingleton(sp => SessionServicesFactory.BuildPipelines(sp, sp.GetRequiredService<SluiceSettings>()));
 
         // The host may register its own IMessageStore before or after; queue.type picks the built-in one.
         _ = settings.Queue.Type == QueueType.Log
             ? services.AddSluiceLogQueue(settings.Queue.Path, settings.Queue.Fsync)
             : services.AddSluiceFilesQueue(settings.Queue.Path, settings.Queue.Fsync);
-        services.TryAddSingleton(sp => new SessionServices(
-            sp.GetRequiredService<SluiceSettings>(),
-            sp.GetRequiredService<SmtpPipelines>(),
-            sp.GetRequiredService<IMessageStore>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<CertificateStore>(),
-            sp.GetRequiredService<Auth.ISaslAuthenticator>(),
-            sp.GetRequiredService<ILogger<SmtpSession>>()));
+        services.TryAddSingleton(sp => SessionServicesFactory.Create(
+            sp, sp.GetRequiredService<SluiceSettings>(), sp.GetRequiredService<SmtpPipelines>()));
+        services.TryAddSingleton(sp => new SluiceConfigurationState(sp.GetRequiredService<SluiceSettings>()));
         services.TryAddSingleton(sp => new SmtpConnectionHandler(
             sp.GetRequiredService<SessionServices>(),
             sp.GetRequiredService<ILogger<SmtpConnectionHandler>>()));
 
         services.AddHostedService<SluiceLifetimeService>();
+        services.AddSluiceMetrics();
+        services.TryAddSingleton<SluiceDrain>();
+        services.AddHostedService<SluiceShutdownService>();
         services.AddHealthChecks()
             .AddCheck<ListenersHealthCheck>("listeners", tags: [SluiceHealth.ReadyTag])
             .AddCheck<QueueHealthCheck>("queue", tags: [SluiceHealth.ReadyTag]);

@@ -54,6 +54,15 @@ public static class SluiceWebHostExtensions
             connection.Features.Set<ISluiceListenerFeature>(feature);
             return next(connection);
         });
+        listen.Use(next => new DrainMiddleware(
+            next, listener, settings, services.GetRequiredService<SluiceDrain>(),
+            services.GetRequiredService<Observability.SluiceMetrics>(), loggerFactory.CreateLogger<DrainMiddleware>()).OnConnectionAsync);
+        if (listener.ProxyProtocol)
+        {
+            listen.Use(next => new ProxyProtocolMiddleware(
+                next, settings.Server.Proxy, services.GetRequiredService<TimeProvider>(),
+                loggerFactory.CreateLogger<ProxyProtocolMiddleware>()).OnConnectionAsync);
+        }
         listen.Use(next => new ConnectionLimitMiddleware(
             next, listener, settings, counter, loggerFactory.CreateLogger<ConnectionLimitMiddleware>()).OnConnectionAsync);
         listen.UseConnectionHandler<SmtpConnectionHandler>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration.Settings;
+using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
@@ -37,4 +38,7 @@ internal sealed class SessionServices(
 
     /// <summary>The TLS policy of a listener (its overrides of <c>server.tls.*</c>).</summary>
     public TlsPolicy TlsPolicyFor(string listenerId) => _tls.TryGetValue(listenerId, out var policy) ? policy : _noListener;
+
+    /// <summary>The host's instruments; a private meter when none is given.</summary>
+    public SluiceMetrics Metrics { get; init; } = new();
 }

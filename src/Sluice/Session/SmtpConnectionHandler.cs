@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Sluice.Hosting;
 using Sluice.Protocol;
+using Sluice.Observability;
 
 namespace Sluice.Session;
 
 /// <summary>The connection handler Kestrel runs for each connection on an SMTP listener: one <see cref="SmtpSession"/> each.</summary>
 public sealed partial class SmtpConnectionHandler : ConnectionHandler
 {
-    private readonly SessionServices _services;
+    private SessionServices _services;
     private readonly ILogger<SmtpConnectionHandler> _logger;
 
     internal SmtpConnectionHandler(SessionServices services, ILogger<SmtpConnectionHandler> logger)
@@ -17,12 +18,17 @@ public sealed partial class SmtpConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
+    /// <summary>Hot reload: sessions that start from now on use <paramref name="services"/>; those in flight keep theirs.</summary>
+    internal void UseServices(SessionServices services) => Volatile.Write(ref _services, services);
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var listener = connection.Features.Get<ISluiceListenerFeature>()?.Listener.Id ?? string.Empty;
         LogConnected(_logger, connection.ConnectionId, listener, connection.RemoteEndPoint);
-        using var session = new SmtpSession(connection, listener, _services);
+        var services = Volatile.Read(ref _services);
+        using var activity = SluiceActivities.StartSession(connection.ConnectionId, listener, connection.RemoteEndPoint);
+        using var session = new SmtpSession(connection, listener, services);
         try
         {
             await session.RunAsync();
@@ -33,6 +39,8 @@ public sealed partial class SmtpConnectionHandler : ConnectionHandler
             LogFailed(_logger, connection.ConnectionId, ex);
             await SendLocalErrorAsync(connection);
         }
+        services.Metrics.SessionEnded(listener, session.Outcome);
+        SluiceActivities.EndSession(activity, session.Outcome);
         LogClosed(_logger, connection.ConnectionId);
     }
 

@@ -1,9 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration.Settings;
+using Sluice.Observability;
 using Sluice.Protocol;
 using Sluice.Queue;
 using Sluice.Stages;
@@ -69,6 +72,12 @@ internal sealed partial class SmtpSession : IDisposable
     private long _transferred;
     private bool _close;
     private DateTimeOffset? _holdUntil;
+    private Activity? _messageActivity;
+
+    /// <summary>Set when the server is shutting down (Kestrel's ConnectionClosedRequested): the session
+    /// answers 421 4.3.0 at the next command boundary, after a transfer in flight is stored.</summary>
+    private volatile bool _shutdownRequested;
+    private readonly CancellationTokenRegistration _shutdown;
 
     public SmtpSession(ConnectionContext connection, string listenerId, SessionServices services)
     {
@@ -92,6 +101,8 @@ internal sealed partial class SmtpSession : IDisposable
         _mail = new MailContext(_info);
         _rcpt = new RcptContext(_info);
         _dataContext = new DataContext(_info);
+        _shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(
+            static s => ((SmtpSession)s!).RequestShutdown(), this) ?? default;
     }
 
     private enum Mode
@@ -103,6 +114,15 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     public SmtpSessionInfo Info => _info;
+
+    /// <summary>How the session ended, for metrics and traces (<see cref="SessionOutcomes"/>).</summary>
+    public string Outcome { get; private set; } = SessionOutcomes.ClientClosed;
+
+    private void RequestShutdown()
+    {
+        _shutdownRequested = true;
+        _input.CancelPendingRead();
+    }
 
     private CancellationToken Token => _limits.Token;
 
@@ -118,6 +138,7 @@ internal sealed partial class SmtpSession : IDisposable
             await _services.Pipelines.Connect(_connect);
             if (_connect.Reply is { } refusal && !_connect.Accepted)
             {
+                Outcome = SessionOutcomes.Refused;
                 await SendAndCloseAsync(refusal);
                 return;
             }
@@ -126,6 +147,7 @@ internal sealed partial class SmtpSession : IDisposable
             await _output.FlushAsync(Token);
             if (await ReadLoopAsync())
             {
+                Outcome = _shutdownRequested ? SessionOutcomes.Shutdown : Outcome == SessionOutcomes.Quit ? Outcome : SessionOutcomes.ServerClosed;
                 await LingerAsync();
             }
         }
@@ -137,6 +159,12 @@ internal sealed partial class SmtpSession : IDisposable
                 SessionEndReason.Duration => SmtpReplies.SessionDurationExceeded,
                 _ => null,
             };
+            Outcome = _limits.Reason switch
+            {
+                SessionEndReason.Idle => SessionOutcomes.IdleTimeout,
+                SessionEndReason.Duration => SessionOutcomes.DurationLimit,
+                _ => SessionOutcomes.ConnectionLost,
+            };
             LogEnded(_services.Logger, _info.ConnectionId, _limits.Reason);
             if (reply is not null)
             {
@@ -145,6 +173,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
         catch (Exception ex) when (ex is ConnectionResetException or IOException or ConnectionAbortedException)
         {
+            Outcome = SessionOutcomes.ConnectionLost;
             LogConnectionLost(_services.Logger, _info.ConnectionId, ex.Message);
         }
         finally
@@ -156,6 +185,7 @@ internal sealed partial class SmtpSession : IDisposable
     public void Dispose()
     {
         _info.Throttles?.ReleaseAll();
+        _shutdown.Dispose();
         _sink.Dispose();
         _sslStream?.Dispose();
         _limits.Dispose();
@@ -189,7 +219,10 @@ internal sealed partial class SmtpSession : IDisposable
                         }
                         _startTls = command.Verb == SmtpVerb.StartTls && command.IsValid && buffer.IsEmpty
                             && !_info.IsTls && _tls.StartTlsOffered;
+                        var started = Stopwatch.GetTimestamp();
                         await ExecuteAsync(command);
+                        _services.Metrics.CommandExecuted(_info.ListenerId, command.Verb, started);
+                        SluiceActivities.CommandEvent(command.Verb, null);
                         if (_startTls)
                         {
                             break;
@@ -236,6 +269,7 @@ internal sealed partial class SmtpSession : IDisposable
             finally
             {
                 _transferred += start - buffer.Length;
+                _services.Metrics.BytesReceived(_info.ListenerId, start - buffer.Length);
                 _input.AdvanceTo(buffer.Start, buffer.End);
             }
 
@@ -248,6 +282,13 @@ internal sealed partial class SmtpSession : IDisposable
                 SmtpReplies.TransferLimitExceeded.WriteTo(_output);
                 _close = true;
                 LogTransferLimit(_services.Logger, _info.ConnectionId, _transferred);
+            }
+            if (_shutdownRequested && _mode == Mode.Command && _transaction is null && !_close && !_startTls)
+            {
+                // SPEC §5: a session waiting for a command is told at once; a message in flight (DATA, or
+                // BDAT up to its LAST chunk) is stored first.
+                SmtpReplies.ShuttingDown.WriteTo(_output);
+                _close = true;
             }
             await _output.FlushAsync(Token);
             if (result.IsCompleted)
@@ -405,6 +446,7 @@ internal sealed partial class SmtpSession : IDisposable
                 return VerifyAsync(command);
             case SmtpVerb.Quit:
                 Reply(SmtpReplies.Bye);
+                Outcome = SessionOutcomes.Quit;
                 _close = true;
                 break;
             case SmtpVerb.StartTls:
@@ -508,6 +550,7 @@ internal sealed partial class SmtpSession : IDisposable
         {
             _info.Rules.ClearTransaction();
             _info.Throttles?.ReleaseTransaction();
+            _services.Metrics.MessageRejected(_info.ListenerId, "mail", _mail.Reply ?? SmtpReplies.Ok);
         }
         Reply(_mail);
     }
@@ -552,6 +595,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// </summary>
     private async ValueTask RefuseRecipientAsync(SmtpReply reply, bool counted, bool close = false)
     {
+        _services.Metrics.MessageRejected(_info.ListenerId, "rcpt", reply);
         if (!counted)
         {
             Reply(reply);
@@ -646,6 +690,7 @@ internal sealed partial class SmtpSession : IDisposable
             _transactionTooBig = true;
             await AbortMessageAsync();
             Reply(SmtpReplies.MessageTooBig, _bdat.IsLastChunk ? FinalReplies() : 1);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.MessageTooBig);
             if (_bdat.IsLastChunk)
             {
                 _info.ResetTransaction();
@@ -670,6 +715,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.MessageTooBig, replies);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.MessageTooBig);
             return;
         }
         await CompleteMessageAsync(_data.MessageSize, _data.ReceivedHeaderCount, chunked: false);
@@ -686,6 +732,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.StorageFailure, replies);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.StorageFailure);
             return;
         }
 
@@ -700,12 +747,15 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(_dataContext, replies);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", _dataContext.Reply ?? SmtpReplies.Ok);
             return;
         }
 
+        var commitStarted = Stopwatch.GetTimestamp();
         try
         {
             await transaction.CommitAsync(Envelope(), Token);
+            _services.Metrics.QueueCommitted(commitStarted);
         }
         catch (MessageStoreException ex)
         {
@@ -713,6 +763,7 @@ internal sealed partial class SmtpSession : IDisposable
             await AbortMessageAsync();
             _info.ResetTransaction();
             Reply(SmtpReplies.StorageFailure, replies);
+            _services.Metrics.MessageRejected(_info.ListenerId, "data", SmtpReplies.StorageFailure);
             return;
         }
 
@@ -720,6 +771,8 @@ internal sealed partial class SmtpSession : IDisposable
         _sink.End();
         _transaction = null;
         await transaction.DisposeAsync();
+        _services.Metrics.MessageAccepted(_info.ListenerId);
+        SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Accepted, size);
         _info.MessagesAccepted++;
         _info.ResetTransaction();
         for (var i = 0; i < replies; i++)
@@ -793,6 +846,7 @@ internal sealed partial class SmtpSession : IDisposable
             addHeaders.MessageId.Evaluate(_info.Rules),
             addHeaders.Date.Evaluate(_info.Rules));
         var id = _transaction.Id;
+        _messageActivity = SluiceActivities.StartMessage(id);
         var now = _services.Time.GetUtcNow();
         var hostname = _settings.Server.Hostname;
         var info = _info;
@@ -924,6 +978,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
     private async ValueTask AbortMessageAsync()
     {
+        SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Aborted);
         _sink.End();
         if (_transaction is { } transaction)
         {
