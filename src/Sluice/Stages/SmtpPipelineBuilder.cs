@@ -23,6 +23,8 @@ public sealed class SmtpPipelineBuilder
         Rcpt.Use(RcptChecks.ParametersCheck, RcptChecks.Parameters)
             .Use(next => RcptChecks.MaxRecipientsCheck(next, settings), RcptChecks.MaxRecipients);
         Data.Use(next => DataChecks.ReceivedHeadersCheck(next, settings), DataChecks.ReceivedHeaders);
+        // Sieve scripts at every stage (SPEC §2.8), after the built-in checks.
+        Sieve.SieveStageMiddleware.Register(this, settings);
     }
 
     public SluiceSettings Settings { get; }
