@@ -502,11 +502,21 @@ internal sealed class Replace : SieveExtension
                 message.From.Add(MailboxAddress.Parse(from.Evaluate(s)));
             }
             using var stream = new MemoryStream();
-            message.WriteTo(FormatOptions.Default, stream);
+            // Mail is CRLF on the wire and in the store, whatever the platform's newline (FormatOptions.Default is LF on Unix).
+            message.WriteTo(s_crlf, stream);
             var bytes = stream.ToArray();
             var replaced = EditableMessage.From(new SimpleSieveMessage(bytes, s.Message.Flags));
             s.SetEditedMessage(replaced);
         }, command.Node.Line, command.Node.Column);
+    }
+
+    private static readonly FormatOptions s_crlf = CrlfOptions();
+
+    private static FormatOptions CrlfOptions()
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        return options;
     }
 
     private static MimeEntity ParseEntity(string text)
