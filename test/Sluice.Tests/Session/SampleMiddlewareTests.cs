@@ -65,8 +65,8 @@ public class SampleMiddlewareTests
             await using var client = await RawSmtpClient.ConnectAsync(Smtp(app));
             Assert.That(await client.ReadLineAsync(), Does.StartWith("220 "));
             Assert.That(names, Is.Not.Null, "pipelines are built when the server starts");
-            Assert.That(names!.Take(2), Is.EqualTo(new[] { "sluice.rcpt.parameters", "sluice.rcpt.max-recipients" }));
-            Assert.That(names, Has.Count.EqualTo(3));
+            Assert.That(names!.Take(3), Is.EqualTo(new[] { "sluice.rcpt.parameters", "sluice.rcpt.max-recipients", "sluice.sieve" }));
+            Assert.That(names, Has.Count.EqualTo(4));
         }
         finally
         {
