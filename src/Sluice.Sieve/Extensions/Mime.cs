@@ -477,7 +477,8 @@ internal sealed class Replace : SieveExtension
                 message.Body = entity;
             }
             using var stream = new MemoryStream();
-            message.WriteTo(FormatOptions.Default, stream);
+            // Mail is CRLF on the wire and in the store, whatever the platform's newline (FormatOptions.Default is LF on Unix).
+            message.WriteTo(s_crlf, stream);
             var replaced = EditableMessage.From(new SimpleSieveMessage(stream.ToArray(), s.Message.Flags));
             // The new content goes under the header as the script has it (its editheader changes kept).
             EditableMessage target = s.Editable();
@@ -497,6 +498,15 @@ internal sealed class Replace : SieveExtension
             }
             s.SetEditedMessage(target);
         }, command.Node.Line, command.Node.Column);
+    }
+
+    private static readonly FormatOptions s_crlf = CrlfOptions();
+
+    private static FormatOptions CrlfOptions()
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        return options;
     }
 
     private static MimeEntity ParseEntity(string text)

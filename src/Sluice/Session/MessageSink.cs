@@ -9,13 +9,24 @@ namespace Sluice.Session;
 /// can be added only when missing; after that it passes the body through to the store in blocks,
 /// never holding the whole message. A store failure is remembered and later bytes are dropped, so
 /// the session can keep reading to the end of the message and then answer 452 4.3.1.
+/// When a DATA-stage script needs the message (hold mode), nothing goes to the store until the
+/// stage is done: every byte is kept, up to <see cref="HoldMemoryLimit"/> in memory and the rest in a
+/// temporary file in the queue directory, and <see cref="WriteHeldAsync"/> then writes the original
+/// or the edited message.
 /// </summary>
 internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
 {
     /// <summary>A header section longer than this is passed on without looking for Message-ID and Date.</summary>
     public const int MaxHeaderBuffer = 256 * 1024;
 
+    /// <summary>In hold mode, bytes kept in memory before they go to a temporary file.</summary>
+    public const int HoldMemoryLimit = 1024 * 1024;
+
     private const int BlockSize = 64 * 1024;
+
+    private string? _holdDirectory;
+    private FileStream? _spill;
+    private byte[]? _heldBytes;
 
     private byte[] _buffer = [];
     private int _written;
@@ -29,8 +40,10 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
 
     /// <summary>Starts a message. <paramref name="topHeaders"/> gives the bytes to put on top, once it is known
     /// whether the message has its own Message-ID and Date.</summary>
-    public void Begin(IMessageTransaction transaction, Func<HeaderFacts, byte[]> topHeaders)
+    /// <param name="holdDirectory">When not null, hold the whole message (spilling to a temporary file in this directory) instead of streaming it.</param>
+    public void Begin(IMessageTransaction transaction, Func<HeaderFacts, byte[]> topHeaders, string? holdDirectory = null)
     {
+        _holdDirectory = holdDirectory;
         _transaction = transaction;
         _topHeaders = topHeaders;
         _inHeaders = true;
@@ -64,6 +77,14 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         {
             return;
         }
+        if (IsHolding)
+        {
+            if (_written >= HoldMemoryLimit && !Failed)
+            {
+                await SpillAsync(cancellationToken);
+            }
+            return;
+        }
         if (_inHeaders)
         {
             var end = FindEndOfHeaders();
@@ -83,9 +104,77 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>True while the message is held whole for a DATA-stage script.</summary>
+    public bool IsHolding => _holdDirectory is not null && _transaction is not null;
+
+    /// <summary>The held message (hold mode), as received. Read once; later calls return the same array.</summary>
+    public async ValueTask<byte[]> ReadHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_heldBytes is not null)
+        {
+            return _heldBytes;
+        }
+        var fileLength = _spill?.Length ?? 0;
+        if (fileLength + _written > Array.MaxLength)
+        {
+            throw new InvalidOperationException("the message is too large to hold in memory");
+        }
+        var bytes = new byte[fileLength + _written];
+        if (_spill is not null)
+        {
+            _spill.Position = 0;
+            await _spill.ReadExactlyAsync(bytes.AsMemory(0, (int)fileLength), cancellationToken);
+        }
+        _buffer.AsSpan(0, _written).CopyTo(bytes.AsSpan((int)fileLength));
+        _heldBytes = bytes;
+        return bytes;
+    }
+
+    /// <summary>Hold mode: writes the headers Sluice adds and then <paramref name="replacement"/>, or the message
+    /// as received when it is null, to the store transaction. Check <see cref="Failed"/> afterwards.</summary>
+    public async ValueTask WriteHeldAsync(ReadOnlyMemory<byte>? replacement, CancellationToken cancellationToken)
+    {
+        var message = replacement ?? await ReadHeldAsync(cancellationToken);
+        var span = message.Span;
+        var end = span.StartsWith("\r\n"u8) ? 0 : span[..Math.Min(span.Length, MaxHeaderBuffer)].IndexOf("\r\n\r\n"u8);
+        var facts = HeaderFacts.Scan(span[..(end < 0 ? Math.Min(span.Length, MaxHeaderBuffer) : end)]);
+        await WriteAsync(_topHeaders!(facts), cancellationToken);
+        for (var offset = 0; offset < message.Length && !Failed; offset += BlockSize)
+        {
+            await WriteAsync(message.Slice(offset, Math.Min(BlockSize, message.Length - offset)), cancellationToken);
+        }
+    }
+
+    /// <summary>Moves what is buffered to the temporary file (created in the queue directory on first use).</summary>
+    private async ValueTask SpillAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_spill is null)
+            {
+                System.IO.Directory.CreateDirectory(_holdDirectory!);
+                var path = Path.Combine(_holdDirectory!, $".hold-{Guid.NewGuid():N}.tmp");
+                _spill = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BlockSize,
+                    FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            }
+            await _spill.WriteAsync(_buffer.AsMemory(0, _written), cancellationToken);
+            _written = 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // As with a store failure: keep reading to the end of the message, then answer 452 4.3.1.
+            Failed = true;
+            _written = 0;
+        }
+    }
+
     /// <summary>Forgets the message (after it was committed or abandoned).</summary>
     public void End()
     {
+        _holdDirectory = null;
+        _heldBytes = null;
+        _spill?.Dispose();
+        _spill = null;
         _transaction = null;
         _topHeaders = null;
         _written = 0;
@@ -99,6 +188,8 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
+        _spill?.Dispose();
+        _spill = null;
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

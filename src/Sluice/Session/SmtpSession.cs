@@ -741,6 +741,7 @@ internal sealed partial class SmtpSession : IDisposable
         _dataContext.Size = size;
         _dataContext.ReceivedHeaders = receivedHeaders;
         _dataContext.IsChunked = chunked;
+        _dataContext.ResetMessage(_sink.IsHolding ? _sink : null);
         await _services.Pipelines.Data(_dataContext);
         if (!_dataContext.Accepted)
         {
@@ -749,6 +750,27 @@ internal sealed partial class SmtpSession : IDisposable
             Reply(_dataContext, replies);
             _services.Metrics.MessageRejected(_info.ListenerId, "data", _dataContext.Reply ?? SmtpReplies.Ok);
             return;
+        }
+        if (_dataContext.Discard)
+        {
+            // Sieve discard (SPEC §2.8): the client is told the message was accepted; nothing is stored.
+            await AbortMessageAsync();
+            _info.MessagesAccepted++;
+            _info.ResetTransaction();
+            SmtpReplyWriter.Write(_output, 250, "2.0.0", "Message accepted as ", transaction.Id);
+            return;
+        }
+        if (_sink.IsHolding)
+        {
+            // The message was held for the DATA stage: now the original or the edited bytes go to the store.
+            await _sink.WriteHeldAsync(_dataContext.ReplacementMessage, Token);
+            if (_sink.Failed)
+            {
+                await AbortMessageAsync();
+                _info.ResetTransaction();
+                Reply(SmtpReplies.StorageFailure);
+                return;
+            }
         }
 
         var commitStarted = Stopwatch.GetTimestamp();
@@ -819,6 +841,7 @@ internal sealed partial class SmtpSession : IDisposable
             Priority = parameters.Has(SmtpParameters.MtPriority) ? parameters.MtPriority : null,
             HoldUntil = _holdUntil,
             By = EnvelopeMapping.By(parameters),
+            Folder = _info.Folder,
         };
     }
 
@@ -850,7 +873,9 @@ internal sealed partial class SmtpSession : IDisposable
         var now = _services.Time.GetUtcNow();
         var hostname = _settings.Server.Hostname;
         var info = _info;
-        _sink.Begin(_transaction, facts => TraceHeaders.Build(choice, facts, info, hostname, id, now));
+        // A DATA script needs the whole message before it is committed (TRAPS: stage, run, then commit).
+        var hold = _settings.Sieve.Stages.Data.Evaluate(_info.Rules) is not null ? _settings.Queue.Path : null;
+        _sink.Begin(_transaction, facts => TraceHeaders.Build(choice, facts, info, hostname, id, now), hold);
         return null;
     }
 

@@ -39,6 +39,8 @@ public sealed class SmtpPipelineBuilder
             .Use(next => RcptDirectoryChecks.DirectoryCheck(next, settings), RcptDirectoryChecks.Directory)
             .Use(next => ThrottleChecks.RcptCheck(next, throttles), ThrottleChecks.Rcpt);
         Data.Use(next => DataChecks.ReceivedHeadersCheck(next, settings), DataChecks.ReceivedHeaders);
+        // Sieve scripts at every stage (SPEC §2.8), after the built-in checks.
+        Sieve.SieveStageMiddleware.Register(this, settings);
     }
 
     public SluiceSettings Settings { get; }

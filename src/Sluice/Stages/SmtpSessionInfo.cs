@@ -95,7 +95,18 @@ public sealed class SmtpSessionInfo
     /// <summary>The throttle places this session holds (null until a throttle counts it).</summary>
     internal Throttles.ThrottleLeases? Throttles { get; set; }
 
+    /// <summary>A folder hint for the stored message (Sieve <c>fileinto</c>); null when none.</summary>
+    public string? Folder { get; internal set; }
+
     internal void AddRecipient(TransactionRecipient recipient) => _recipients.Add(recipient);
+
+    /// <summary>Replaces every recipient of the open transaction (Sieve <c>redirect</c> at DATA).</summary>
+    internal void ReplaceRecipients(IEnumerable<TransactionRecipient> recipients)
+    {
+        var list = recipients.ToList();
+        _recipients.Clear();
+        _recipients.AddRange(list);
+    }
 
     internal void OpenTransaction(string sender, EsmtpParameters parameters)
     {
@@ -110,6 +121,7 @@ public sealed class SmtpSessionInfo
         Throttles?.ReleaseTransaction();
         Rules.ClearTransaction();
         _recipients.Clear();
+        Folder = null;
         Sender = string.Empty;
         MailParameters = default;
         InTransaction = false;

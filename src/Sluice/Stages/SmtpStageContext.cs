@@ -103,4 +103,28 @@ public sealed class DataContext(SmtpSessionInfo session) : SmtpStageContext(sess
 
     /// <summary>True when the message came with BDAT.</summary>
     public bool IsChunked { get; internal set; }
+
+    /// <summary>True when the whole message is held for this stage (a DATA script is configured for the session);
+    /// otherwise only its size and counts are known and it is already streaming to the store.</summary>
+    public bool HasMessage => HeldMessage is not null;
+
+    /// <summary>Bytes to store instead of the message as received (after a script edited it); null keeps it.</summary>
+    public ReadOnlyMemory<byte>? ReplacementMessage { get; set; }
+
+    /// <summary>When set on an accepted message, the client gets 250 with the id but nothing is stored.</summary>
+    public bool Discard { get; set; }
+
+    internal Session.MessageSink? HeldMessage { get; set; }
+
+    /// <summary>The message as received (after dot-unstuffing, without the headers Sluice adds).</summary>
+    /// <exception cref="InvalidOperationException">The message is not held (<see cref="HasMessage"/> is false).</exception>
+    public ValueTask<byte[]> ReadMessageAsync(CancellationToken cancellationToken) =>
+        HeldMessage is { } held ? held.ReadHeldAsync(cancellationToken) : throw new InvalidOperationException("the message is not held for this stage");
+
+    internal void ResetMessage(Session.MessageSink? held)
+    {
+        HeldMessage = held;
+        ReplacementMessage = null;
+        Discard = false;
+    }
 }

@@ -15,9 +15,8 @@ internal static class SessionPolicyReader
 {
     private static readonly string[] s_throttleKeys = ["key", "match", "concurrency", "rate"];
 
-    public static SessionPolicySettings Read(ConfigSection session, ConfigSection rcpt, ConfigSection extensions)
+    public static SessionPolicySettings Read(ConfigSection session, ConfigSection mail, ConfigSection rcpt, ConfigSection extensions)
     {
-        var mail = session.Section("mail");
         var settings = new SessionPolicySettings
         {
             RcptDirectory = DirectoryRule(rcpt),
@@ -33,7 +32,6 @@ internal static class SessionPolicyReader
             NoSoliciting = extensions.Rule<string?>("no-soliciting", null, StringOrFalse),
             Throttles = ReadThrottles(session),
         };
-        mail.ReportUnknown();
         return settings;
     }
 

@@ -14,7 +14,7 @@ namespace Sluice.Configuration.Settings;
 public static class SluiceSettingsReader
 {
     /// <summary>Top-level sections that belong to Sluice (and are checked for unknown keys).</summary>
-    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue", "directory"];
+    private static readonly string[] s_ownSections = ["server", "certificate", "session", "queue", "directory", "sieve"];
 
     /// <summary>Top-level sections a TOML file may hold that are not Sluice's own (passed to the host).</summary>
     private static readonly string[] s_passThroughSections = ["logging"];
@@ -29,13 +29,15 @@ public static class SluiceSettingsReader
         var certificates = ReadCertificates(root.Section("certificate"));
         // Directories first: rules anywhere below may name their lookup lists in in-list.
         root.Directories = DirectorySettingsReader.Read(root.Section("directory"));
+        var sieve = SieveSettingsReader.Read(root.Section("sieve"));
         var settings = new SluiceSettings
         {
             Server = ReadServer(root.Section("server"), certificates),
             Certificates = certificates,
-            Session = ReadSession(root.Section("session")),
+            Session = ReadSession(root.Section("session"), sieve),
             Queue = ReadQueue(root.Section("queue")),
             Directories = root.Directories,
+            Sieve = sieve,
         };
 
         // Unknown top-level keys are only checked in TOML files: a host's IConfiguration also holds
@@ -202,7 +204,7 @@ public static class SluiceSettingsReader
         return listeners;
     }
 
-    private static SessionSettings ReadSession(ConfigSection section)
+    private static SessionSettings ReadSession(ConfigSection section, SieveScriptSettings sieve)
     {
         var connect = section.Section("connect");
         var ehlo = section.Section("ehlo");
@@ -256,8 +258,12 @@ public static class SluiceSettingsReader
                 },
             },
         };
-        settings = settings with { Policy = SessionPolicyReader.Read(section, rcpt, extensions) };
-        foreach (var sub in new[] { connect, ehlo, extensions, rcptErrors, rcpt, limits, addHeaders, data, section })
+        // One section object per table: each reader asks its own keys of session.mail, and the unknown
+        // ones are reported once, below, after both have asked.
+        var mail = section.Section("mail");
+        settings = settings with { Policy = SessionPolicyReader.Read(section, mail, rcpt, extensions) };
+        SieveSettingsReader.ReadStages(sieve, connect, ehlo, mail, rcpt, data);
+        foreach (var sub in new[] { connect, ehlo, extensions, mail, rcptErrors, rcpt, limits, addHeaders, data, section })
         {
             sub.ReportUnknown();
         }
