@@ -8,7 +8,7 @@ using YamlDotNet.RepresentationModel;
 namespace Sluice.Tests.Operations;
 
 /// <summary>
-/// deploy/Dockerfile and deploy/kubernetes/*.yaml agree with the server: the probes hit the HTTP
+/// deploy/Dockerfile and samples/kubernetes/*.yaml agree with the server: the probes hit the HTTP
 /// listener of the ConfigMap's appsettings.toml, the Service reaches the SMTP listeners, the grace
 /// period covers the shutdown timeout, and the image runs the published dll. (No Docker engine here:
 /// the image itself is not built.)
@@ -196,7 +196,7 @@ public class DeploymentManifestTests
     private static List<YamlMappingNode> LoadManifests()
     {
         var documents = new List<YamlMappingNode>();
-        foreach (var file in Directory.GetFiles(Path.Combine(s_root, "deploy", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(s_root, "samples", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal))
         {
             var stream = new YamlStream();
             using var reader = new StreamReader(file);
