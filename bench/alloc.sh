@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Managed bytes allocated per message, end to end, in the Release server (issue 12, item 2): Sluice on
+# 127.0.0.1 with the `log` queue (fsync off, so the run is short) and bench/AllocHook as a startup hook
+# that publishes GC.GetTotalAllocatedBytes(precise: true). After a warm-up run, the difference across
+# a measured smtp-source run is divided by its message count. Both connection modes are measured:
+# one connection per message (smtp-source default) and one connection for many messages (-d).
+#   bash bench/alloc.sh                 # MESSAGES=5000 SESSIONS=20 BYTES=4096
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MESSAGES=${MESSAGES:-5000}
+SESSIONS=${SESSIONS:-20}
+BYTES=${BYTES:-4096}
+PORT=${PORT:-2628}
+DATA=$(mktemp -d /var/tmp/sluice-alloc.XXXXXX)
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$DATA"' EXIT
+
+dotnet build -c Release src/Sluice.Server -v q -nologo >/dev/null
+dotnet build -c Release bench/AllocHook -v q -nologo >/dev/null
+SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
+HOOK=$(pwd)/bench/AllocHook/bin/Release/net10.0/AllocHook.dll
+
+cat > "$DATA/sluice.toml" <<TOML
+[server]
+hostname = "bench.test"
+[server.listener.smtp]
+bind = "127.0.0.1:$PORT"
+[server.listener.http]
+bind = "127.0.0.1:0"
+protocol = "http"
+[session]
+transfer-limit = "100gb"
+duration = "1h"
+[session.data.limits]
+messages = 1000000
+[queue]
+type = "log"
+fsync = false
+path = "$DATA/queue"
+min-free-space = 1
+[logging.loglevel]
+default = "Warning"
+TOML
+
+DOTNET_STARTUP_HOOKS="$HOOK" ALLOC_HOOK_FILE="$DATA/allocated" \
+  dotnet "$SLUICE" --config "$DATA/sluice.toml" >"$DATA/server.out" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  if [ -s "$DATA/allocated" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+
+allocated() { sleep 0.3; cat "$DATA/allocated"; }   # the hook writes every 100 ms
+load() { # $@ = extra smtp-source flags
+  timeout 300 smtp-source "$@" -s "$SESSIONS" -m "$MESSAGES" -l "$BYTES" \
+    -f load@bench.test -t rcpt@bench.test "127.0.0.1:$PORT"
+}
+
+load; load -d   # warm-up: JIT, tiering, pools
+for mode in "connection per message" "one connection, many messages (-d)"; do
+  flags=(); [ "$mode" = "connection per message" ] || flags=(-d)
+  a=$(allocated); load "${flags[@]}"; b=$(allocated)
+  awk -v m="$mode" -v a="$a" -v b="$b" -v n="$MESSAGES" -v s="$SESSIONS" -v l="$BYTES" 'BEGIN {
+    printf "%-36s %d sessions x %d msgs of %d B: %.0f bytes allocated per message\n", m, s, n, l, (b - a) / n }'
+done
