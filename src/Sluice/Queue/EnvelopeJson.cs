@@ -47,12 +47,33 @@ public static class EnvelopeJson
         output.Write("\n"u8);
     }
 
+    // ToUtf8Bytes runs once per queued message: the buffer and the writer are kept per thread
+    // (reset on each call) so that only the returned array is allocated for them.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>The JSON of <paramref name="envelope"/> as UTF-8 bytes, ending with a line feed.</summary>
     public static byte[] ToUtf8Bytes(MessageEnvelope envelope)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, envelope);
-        return buffer.WrittenSpan.ToArray();
+        ArgumentNullException.ThrowIfNull(envelope);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, envelope, EnvelopeJsonContext.Default.MessageEnvelope);
+        writer.Flush();
+        buffer.Write("\n"u8);
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = null; // an unusually large envelope: do not keep its buffer for the thread's life
+            t_writer = null;
+        }
+
+        return bytes;
     }
 
     /// <summary>Reads an envelope written by <see cref="Write(Stream, MessageEnvelope)"/>.</summary>
