@@ -95,6 +95,38 @@ public class TlsTests
     }
 
     [Test]
+    public async Task REQUIRETLS_is_refused_in_plain_text_and_marked_in_the_envelope_inside_TLS()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(TlsToml(dir));
+        await using (var plain = await LineClient.ConnectAsync(server.EndPoint("smtp")))
+        {
+            await plain.ReadLineAsync();
+            await plain.SendAsync("EHLO c.example\r\n");
+            Assert.That(await plain.ReadReplyAsync(), Has.None.Contains("REQUIRETLS"));
+            await plain.SendAsync("MAIL FROM:<a@b.example> REQUIRETLS\r\n");
+            Assert.That(await plain.ReadLineAsync(), Does.StartWith("555 5.5.4"));
+        }
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.EndPoint("smtp"));
+        var ssl = await StartTlsAsync(tcp);
+        await WriteAsync(ssl, "EHLO c.example\r\n");
+        await ReadReplyAsync(ssl);
+        await WriteAsync(ssl, "MAIL FROM:<a@b.example> REQUIRETLS\r\n");
+        Assert.That((await ReadReplyAsync(ssl))[0], Does.StartWith("250 2.1.0"));
+        await WriteAsync(ssl, "RCPT TO:<c@d.example>\r\n");
+        Assert.That((await ReadReplyAsync(ssl))[0], Does.StartWith("250 2.1.5"));
+        await WriteAsync(ssl, "DATA\r\n");
+        Assert.That((await ReadReplyAsync(ssl))[0], Does.StartWith("354 "));
+        await WriteAsync(ssl, "Subject: requiretls\r\n\r\nbody\r\n.\r\n");
+        Assert.That((await ReadReplyAsync(ssl))[0], Does.StartWith("250 2.0.0"));
+
+        var json = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(server.Directory, "queue"), "*.json").Single());
+        Assert.That(json, Does.Contain("\"requiretls\": true"));
+    }
+
+    [Test]
     public async Task After_STARTTLS_the_session_starts_over_and_EHLO_is_required_again()
     {
         using var dir = new TempDir();
