@@ -140,6 +140,7 @@ public sealed class DiskFullTests
             using var copy = new MemoryStream();
             content.CopyTo(copy);
             Assert.That(copy.ToArray().AsSpan().EndsWith(expected[message.Id]), Is.True, $"{message.Id} is whole");
+            Assert.That(message.Envelope.Size, Is.EqualTo(copy.Length), $"{message.Id}: the envelope's size");
         }
 
         var leftovers = Directory.Exists(queue)

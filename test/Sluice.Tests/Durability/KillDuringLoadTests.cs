@@ -88,6 +88,7 @@ public sealed class KillDuringLoadTests
     private static CheckResult Check(string type, string queue, ConcurrentDictionary<string, byte[]> sent, ConcurrentDictionary<string, string> acknowledged)
     {
         var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var partial = new List<string>(); // messages, or envelopes, that are not whole
         if (Directory.Exists(queue))
         {
             IQueueReader reader = type == "log" ? new LogQueueReader(queue) : new FilesQueueReader(queue);
@@ -97,6 +98,10 @@ public sealed class KillDuringLoadTests
                 using var copy = new MemoryStream();
                 content.CopyTo(copy);
                 Assert.That(stored.TryAdd(message.Id, copy.ToArray()), Is.True, $"{message.Id} listed twice");
+                if (message.Envelope.Size != copy.Length || message.Envelope.To.Select(t => t.Address).SingleOrDefault() != "c@d.example")
+                {
+                    partial.Add($"{message.Id} (size {message.Envelope.Size} for {copy.Length} bytes)");
+                }
             }
         }
 
@@ -109,7 +114,6 @@ public sealed class KillDuringLoadTests
             }
         }
 
-        var partial = new List<string>();
         foreach (var (id, bytes) in stored)
         {
             if (!SelfCheckingMessage.IsWhole(bytes, out var tag) || !sent.ContainsKey(tag))
