@@ -274,7 +274,8 @@ public static class SmtpCommandReader
 
         int end = args.IndexOfAny((byte)' ', (byte)'\t');
         var name = end < 0 ? args : args[..end];
-        if (name.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || name.Contains((byte)0x7F))
+        if (name.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || name.Contains((byte)0x7F)
+            || (!Ascii.IsValid(name) && !SmtpSyntax.IsHeaderSafeUtf8(name)))
         {
             // Never part of a domain or literal, and the name goes into the Received header.
             return SmtpCommand.Failed(verb, SmtpCommandError.Syntax);

@@ -164,13 +164,34 @@ internal static class SmtpSyntax
 
         var mailbox = span[mailboxStart..pos];
         bool nonAscii = !Ascii.IsValid(mailbox);
-        if (nonAscii && !Utf8.IsValid(mailbox))
+        if (nonAscii && !IsHeaderSafeUtf8(mailbox))
         {
             return -1;
         }
 
         path = new SmtpPath(Encoding.UTF8.GetString(mailbox), LastAtIndex(mailbox, localLength, nonAscii), isNull: false, isPostmaster: false, hasNonAscii: nonAscii);
         return pos + 1;
+    }
+
+    /// <summary>
+    /// Valid UTF-8 without C1 controls (U+0080–U+009F, NEL among them) or the Unicode line and
+    /// paragraph separators. Names and addresses are copied into stored header fields; a consumer that
+    /// splits lines on Unicode separators would otherwise see a header break the client put there.
+    /// </summary>
+    public static bool IsHeaderSafeUtf8(ReadOnlySpan<byte> utf8)
+    {
+        while (!utf8.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf8(utf8, out var rune, out int consumed) != System.Buffers.OperationStatus.Done
+                || rune.Value is >= 0x80 and <= 0x9F or 0x2028 or 0x2029)
+            {
+                return false;
+            }
+
+            utf8 = utf8[consumed..];
+        }
+
+        return true;
     }
 
     /// <summary>The char index of the '@' separating local part and domain in the decoded string.</summary>
