@@ -1,4 +1,4 @@
-require ["variables", "envelope", "subaddress", "regex"];
+require ["variables", "envelope", "subaddress", "regex", "reject"];
 if envelope :detail "to" "*" { set "box" "${1}"; }
 if header :regex "subject" "^\\[([a-z]+)\\] (.*)$" {
     set :lower :upperfirst "tag" "${1}";
