@@ -102,7 +102,9 @@ for target in "${targets[@]}"; do
   for crash in "$findings"/default/crashes/id:*; do
     [ -e "$crash" ] || continue
     hash=$(sha1sum "$crash" | cut -c1-12)
-    kind=$(dotnet "$out/build/Sluice.Fuzz.dll" "$target" "$crash" 2>&1 | grep -o 'FAILED: [^:]*: [A-Za-z0-9_.]*' | head -n 1 | sed 's/.*: //; s/.*\.//')
+    # afl's file names hold colons: replay a copy so that the exception's name can be cut out of the report.
+    cp "$crash" "$out/replay.bin"
+    kind=$(dotnet "$out/build/Sluice.Fuzz.dll" "$target" "$out/replay.bin" 2>&1 | grep -o '^FAILED: [^:]*: [A-Za-z0-9_.]*' | head -n 1 | sed 's/.*: //; s/.*\.//')
     cp "$crash" "$fuzz_dir/regressions/$target/${kind:-crash}-$hash.bin"
     echo "  crash input kept as fuzz/regressions/$target/${kind:-crash}-$hash.bin" >&2
   done

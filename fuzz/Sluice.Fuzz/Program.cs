@@ -36,6 +36,16 @@ Fuzzer.OutOfProcess.Run(stream =>
 {
     using var buffer = new MemoryStream();
     stream.CopyTo(buffer);
-    FuzzTargets.Run(target, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    try
+    {
+        FuzzTargets.Run(target, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+    catch (Exception ex) when (Environment.GetEnvironmentVariable("SLUICE_FUZZ_TMP") is { Length: > 0 } dir)
+    {
+        // afl-fuzz keeps the input but not the exception: note it for run.sh's report.
+        Directory.CreateDirectory(dir);
+        File.AppendAllText(Path.Combine(dir, $"exceptions-{target}.log"), $"{DateTime.UtcNow:O} {ex}{Environment.NewLine}");
+        throw;
+    }
 });
 return 0;
