@@ -41,7 +41,18 @@ public static partial class ConfigTarget
         string text = FileScheme().Replace(Encoding.UTF8.GetString(input), "fyle://");
         string path = ConfigFile();
         File.WriteAllText(path, text);
+        try
+        {
+            Read(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 
+    private static void Read(string path)
+    {
         var configuration = new ConfigurationBuilder().AddTomlFile(path).Build();
         var (settings, errors) = SluiceSettingsReader.Read(configuration);
         ArgumentNullException.ThrowIfNull(settings);
