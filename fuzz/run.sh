@@ -9,10 +9,12 @@
 # Installs what is missing (afl++ through apt, the sharpfuzz tool into fuzz/.tools), builds Release into
 # fuzz/out/, instruments Sluice.dll and Sluice.Sieve.dll, fuzzes from fuzz/corpus/<target>/ and prints one
 # line per target:
-#   fuzz <target>: executions=N seconds=S crashes=C hangs=H
+#   fuzz <target>: executions=N seconds=S crashes=C hangs=H unreproduced=U
 # Every crash input is copied to fuzz/regressions/<target>/ (named after the exception it throws), where
 # the regression tests replay it. Exits 1 when a target found a crash or ran no execution.
 set -uo pipefail
+# The whole script is one brace group, read before it runs: editing the file during a long run is safe.
+{
 cd "$(dirname "$0")"
 fuzz_dir=$(pwd)
 targets_all=(command data config sieve)
@@ -72,6 +74,7 @@ export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AF
 # The .NET runtime starts and JIT-compiles before the fork server answers.
 export AFL_FORKSRV_INIT_TMOUT=60000
 export SLUICE_FUZZ_TMP="$out/tmp"
+rm -rf "$SLUICE_FUZZ_TMP"
 
 stat_of() { grep -E "^$1 *:" "$2" 2>/dev/null | head -n 1 | sed 's/.*: *//' | tr -d ' ' ; }
 
@@ -82,29 +85,42 @@ for target in "${targets[@]}"; do
   rm -rf "$findings"
   mkdir -p "$findings"
   echo "fuzzing $target for ${seconds}s" >&2
-  # -t 5000+: a single input may take 5 s (the first ones JIT-compile), slower seeds are skipped
-  # rather than aborting the run; -m none: the .NET runtime reserves far more address space than
-  # AFL's default memory limit.
+  # -t 5000: a fixed limit per input, generous for a child that has just started and JIT-compiles.
+  # Not "5000+" (auto-scaled): afl-fuzz then cuts to a few tens of ms, kills SharpFuzz's child on
+  # every slow run and the restarts get reported as crashes. -m none: the .NET runtime reserves far
+  # more address space than afl's default memory limit.
   dict=()
   [ -f "$fuzz_dir/dict/$target.dict" ] && dict=(-x "$fuzz_dir/dict/$target.dict")
-  timeout $((seconds + 180)) afl-fuzz -i "$fuzz_dir/corpus/$target" -o "$findings" -V "$seconds" -t 5000+ -m none \
+  timeout $((seconds + 180)) afl-fuzz -i "$fuzz_dir/corpus/$target" -o "$findings" -V "$seconds" -t 5000 -m none \
     "${dict[@]}" -- dotnet "$out/bin/Sluice.Fuzz.dll" "$target" >"$findings/afl.log" 2>&1 </dev/null
   afl_status=$?
 
   stats="$findings/default/fuzzer_stats"
   execs=$(stat_of execs_done "$stats"); execs=${execs:-0}
   run_time=$(stat_of run_time "$stats"); run_time=${run_time:-0}
-  crashes=$(stat_of saved_crashes "$stats"); crashes=${crashes:-$(stat_of unique_crashes "$stats")}; crashes=${crashes:-0}
   hangs=$(stat_of saved_hangs "$stats"); hangs=${hangs:-$(stat_of unique_hangs "$stats")}; hangs=${hangs:-0}
 
-  # Keep every crash input as a regression, named after the exception it throws when replayed.
-  mkdir -p "$fuzz_dir/regressions/$target"
+  # Replay every crash input with the uninstrumented build in a process of its own: one that fails
+  # there (an exception, or the process dying) is kept as a regression, named after the exception.
+  # One that passes was not the input's doing (e.g. the child was killed under load): it is counted
+  # apart and left in fuzz/out/.
+  crashes=0
+  unreproduced=0
   for crash in "$findings"/default/crashes/id:*; do
     [ -e "$crash" ] || continue
     hash=$(sha1sum "$crash" | cut -c1-12)
     # afl's file names hold colons: replay a copy so that the exception's name can be cut out of the report.
     cp "$crash" "$out/replay.bin"
-    kind=$(dotnet "$out/build/Sluice.Fuzz.dll" "$target" "$out/replay.bin" 2>&1 | grep -o '^FAILED: [^:]*: [A-Za-z0-9_.]*' | head -n 1 | sed 's/.*: //; s/.*\.//')
+    report=$(timeout 60 dotnet "$out/build/Sluice.Fuzz.dll" "$target" "$out/replay.bin" 2>&1)
+    replay_status=$?
+    if [ "$replay_status" -eq 0 ]; then
+      unreproduced=$((unreproduced + 1))
+      echo "  a crash input that passes when replayed: ${crash#"$fuzz_dir/"}" >&2
+      continue
+    fi
+    crashes=$((crashes + 1))
+    kind=$(echo "$report" | grep -o '^FAILED: [^:]*: [A-Za-z0-9_.]*' | head -n 1 | sed 's/.*: //; s/.*\.//')
+    mkdir -p "$fuzz_dir/regressions/$target"
     cp "$crash" "$fuzz_dir/regressions/$target/${kind:-crash}-$hash.bin"
     echo "  crash input kept as fuzz/regressions/$target/${kind:-crash}-$hash.bin" >&2
   done
@@ -118,8 +134,9 @@ for target in "${targets[@]}"; do
     status=1
   fi
   [ "$crashes" = 0 ] || status=1
-  summary+=("fuzz $target: executions=$execs seconds=$run_time crashes=$crashes hangs=$hangs")
+  summary+=("fuzz $target: executions=$execs seconds=$run_time crashes=$crashes hangs=$hangs unreproduced=$unreproduced")
 done
 
 printf '%s\n' "${summary[@]}"
 exit $status
+}
