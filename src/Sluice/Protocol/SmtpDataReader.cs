@@ -59,7 +59,7 @@ public sealed class SmtpDataReader
     /// <summary>Unstuffed octets of the message seen so far (counted past the limit too).</summary>
     public long MessageSize { get; private set; }
 
-    /// <summary>True once the message passed <see cref="MaxMessageSize"/>; the output then got no more bytes.</summary>
+    /// <summary>True once the message passed <see cref="MaxMessageSize"/>; the output then holds its first <see cref="MaxMessageSize"/> octets and gets no more.</summary>
     public bool TooBig { get; private set; }
 
     /// <summary>True once the terminator was read.</summary>
@@ -221,8 +221,14 @@ public sealed class SmtpDataReader
 
         if (MessageSize > MaxMessageSize)
         {
+            // Write the octets that still fit, so that the output (and the Received count) is the
+            // message's first MaxMessageSize octets however the input was split into reads.
             TooBig = true;
-            return;
+            bytes = bytes[..(int)(bytes.Length - (MessageSize - MaxMessageSize))];
+            if (bytes.IsEmpty)
+            {
+                return;
+            }
         }
 
         output?.Write(bytes);

@@ -35,6 +35,14 @@ public static class TomlDocumentReader
             errors.Add(new ConfigError(new ConfigSource(origin, Math.Max(ex.Line ?? 1, 1)), "(syntax)", message));
             return root;
         }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Tomlyn 2.11 throws while wording its own error when the text ends inside a string's escape
+            // sequence (`a = "\`, `a = "\u12`): found by fuzz/ (target config). That is at the last line.
+            int lastLine = text.Count(c => c == '\n') + 1;
+            errors.Add(new ConfigError(new ConfigSource(origin, lastLine), "(syntax)", "the file ends inside an escape sequence of a string"));
+            return root;
+        }
         if (doc.HasErrors)
         {
             foreach (var diagnostic in doc.Diagnostics)
