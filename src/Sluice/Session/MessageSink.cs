@@ -33,15 +33,18 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
     private bool _inHeaders;
     private int _headerScanFrom;
     private IMessageTransaction? _transaction;
-    private Func<HeaderFacts, byte[]>? _topHeaders;
+    private TraceHeaders.Request _topHeaders;
+
+    /// <summary>Where the headers put on top are written, kept for the session's messages.</summary>
+    private readonly ArrayBufferWriter<byte> _topBuffer = new(512);
 
     /// <summary>True once the store refused a write: the message cannot be accepted.</summary>
     public bool Failed { get; private set; }
 
-    /// <summary>Starts a message. <paramref name="topHeaders"/> gives the bytes to put on top, once it is known
+    /// <summary>Starts a message. <paramref name="topHeaders"/> says what to put on top, written once it is known
     /// whether the message has its own Message-ID and Date.</summary>
     /// <param name="holdDirectory">When not null, hold the whole message (spilling to a temporary file in this directory) instead of streaming it.</param>
-    public void Begin(IMessageTransaction transaction, Func<HeaderFacts, byte[]> topHeaders, string? holdDirectory = null)
+    public void Begin(IMessageTransaction transaction, in TraceHeaders.Request topHeaders, string? holdDirectory = null)
     {
         _holdDirectory = holdDirectory;
         _transaction = transaction;
@@ -94,7 +97,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
             }
             _inHeaders = false;
             var facts = HeaderFacts.Scan(_buffer.AsSpan(0, end < 0 ? _written : end));
-            await WriteAsync(_topHeaders!(facts), cancellationToken);
+            await WriteTopHeadersAsync(facts, cancellationToken);
         }
         if (_written >= BlockSize || (final && _written > 0))
         {
@@ -138,7 +141,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         var span = message.Span;
         var end = span.StartsWith("\r\n"u8) ? 0 : span[..Math.Min(span.Length, MaxHeaderBuffer)].IndexOf("\r\n\r\n"u8);
         var facts = HeaderFacts.Scan(span[..(end < 0 ? Math.Min(span.Length, MaxHeaderBuffer) : end)]);
-        await WriteAsync(_topHeaders!(facts), cancellationToken);
+        await WriteTopHeadersAsync(facts, cancellationToken);
         for (var offset = 0; offset < message.Length && !Failed; offset += BlockSize)
         {
             await WriteAsync(message.Slice(offset, Math.Min(BlockSize, message.Length - offset)), cancellationToken);
@@ -176,7 +179,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         _spill?.Dispose();
         _spill = null;
         _transaction = null;
-        _topHeaders = null;
+        _topHeaders = default;
         _written = 0;
         if (_buffer.Length > BlockSize)
         {
@@ -195,6 +198,14 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
         }
+    }
+
+    private ValueTask WriteTopHeadersAsync(HeaderFacts facts, CancellationToken cancellationToken)
+    {
+        // The store has taken the bytes when the write completes, so the buffer serves the next message.
+        _topBuffer.ResetWrittenCount();
+        TraceHeaders.Write(_topBuffer, _topHeaders, facts);
+        return WriteAsync(_topBuffer.WrittenMemory, cancellationToken);
     }
 
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

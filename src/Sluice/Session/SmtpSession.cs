@@ -870,12 +870,9 @@ internal sealed partial class SmtpSession : IDisposable
             addHeaders.Date.Evaluate(_info.Rules));
         var id = _transaction.Id;
         _messageActivity = SluiceActivities.StartMessage(id);
-        var now = _services.Time.GetUtcNow();
-        var hostname = _settings.Server.Hostname;
-        var info = _info;
         // A DATA script needs the whole message before it is committed (TRAPS: stage, run, then commit).
         var hold = _settings.Sieve.Stages.Data.Evaluate(_info.Rules) is not null ? _settings.Queue.Path : null;
-        _sink.Begin(_transaction, facts => TraceHeaders.Build(choice, facts, info, hostname, id, now), hold);
+        _sink.Begin(_transaction, new TraceHeaders.Request(choice, _info, _settings.Server.Hostname, id, _services.Time.GetUtcNow()), hold);
         return null;
     }
 
