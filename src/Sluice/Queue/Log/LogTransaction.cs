@@ -83,7 +83,8 @@ internal sealed class LogTransaction : IMessageTransaction
 
         // Once handed to the writer the record may be written: the wait is not cancellable, so a
         // cancelled session never leaves a message it does not know about.
-        var pending = new PendingRecord(EnvelopeJson.ToUtf8Bytes(stored), _data);
+        var json = EnvelopeJson.RentUtf8Bytes(stored, out var jsonLength);
+        var pending = new PendingRecord(json, jsonLength, _data);
         try
         {
             await _store.Writer.AppendAsync(pending).ConfigureAwait(false);

@@ -5,11 +5,24 @@ using Microsoft.Extensions.Logging;
 namespace Sluice.Queue.Log;
 
 /// <summary>A message handed to the writer: its envelope JSON and its staged bytes.</summary>
-internal sealed class PendingRecord(byte[] envelope, LogStagedData data)
+/// <param name="envelope">The envelope JSON in its first <paramref name="envelopeLength"/> bytes; an array from
+/// <see cref="System.Buffers.ArrayPool{T}.Shared"/>, given back by <see cref="ReleaseEnvelope"/>.</param>
+internal sealed class PendingRecord(byte[] envelope, int envelopeLength, LogStagedData data)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[]? _envelope = envelope;
 
-    public byte[] Envelope { get; } = envelope;
+    public ReadOnlySpan<byte> Envelope => _envelope.AsSpan(0, envelopeLength);
+
+    /// <summary>Gives the envelope's array back to the pool, once the writer has copied it (or failed).</summary>
+    public void ReleaseEnvelope()
+    {
+        if (_envelope is { } array)
+        {
+            _envelope = null;
+            System.Buffers.ArrayPool<byte>.Shared.Return(array);
+        }
+    }
 
     public LogStagedData Data { get; } = data;
 
@@ -166,8 +179,19 @@ internal sealed partial class LogWriter : IDisposable
                 _spare = batch;
             }
 
-            WriteBatch(batch);
-            batch.Clear();
+            try
+            {
+                WriteBatch(batch);
+            }
+            finally
+            {
+                foreach (var record in batch)
+                {
+                    record.ReleaseEnvelope();
+                }
+
+                batch.Clear();
+            }
         }
 
         SealAndClose();
