@@ -73,7 +73,9 @@ internal sealed partial class LogWriter : IDisposable
     private readonly byte[] _copyBuffer = new byte[64 * 1024];
     private readonly Action<ReadOnlySpan<byte>> _appendChecked;
     private int _buffered;
-    private Crc32? _recordCrc;
+
+    // One checksum for the writer's life, reset per record (the writer is a single thread).
+    private readonly Crc32 _recordCrc = new();
 
     public LogWriter(IQueueFileSystem fileSystem, string directory, string writerId, LogMessageStoreOptions options, ILogger logger)
     {
@@ -271,18 +273,17 @@ internal sealed partial class LogWriter : IDisposable
         Span<byte> header = stackalloc byte[LogFormat.RecordHeaderLength];
         LogFormat.WriteRecordHeader(header, LogRecordType.Message, record.Envelope.Length, record.Data.Length);
         Append(header);
-        _recordCrc = new Crc32();
+        _recordCrc.Reset();
         AppendChecked(record.Envelope);
         record.Data.CopyTo(_appendChecked, _copyBuffer);
         Span<byte> trailer = stackalloc byte[LogFormat.RecordTrailerLength];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, _recordCrc.GetCurrentHashAsUInt32());
-        _recordCrc = null;
         Append(trailer);
     }
 
     private void AppendChecked(ReadOnlySpan<byte> data)
     {
-        _recordCrc!.Append(data);
+        _recordCrc.Append(data);
         Append(data);
     }
 
@@ -317,7 +318,6 @@ internal sealed partial class LogWriter : IDisposable
     private void CutBack(long length)
     {
         _buffered = 0;
-        _recordCrc = null;
         if (_segment is null)
         {
             return;
