@@ -776,7 +776,7 @@ internal sealed partial class SmtpSession : IDisposable
         var commitStarted = Stopwatch.GetTimestamp();
         try
         {
-            await transaction.CommitAsync(Envelope(), Token);
+            await transaction.CommitAsync(Envelope(transaction), Token);
             _services.Metrics.QueueCommitted(commitStarted);
         }
         catch (MessageStoreException ex)
@@ -807,7 +807,8 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary><c>session.data.limits.size</c>; 0 is advertised as <c>SIZE</c> with no value, "no fixed maximum" (RFC 1870).</summary>
     private long MessageSizeLimit() => _settings.Session.Data.Limits.Size.Evaluate(_info.Rules) is > 0 and var size ? size : long.MaxValue;
 
-    private MessageEnvelope Envelope()
+    /// <summary>The envelope to commit, with the id and size the store would fill in (so that it need not copy it).</summary>
+    private MessageEnvelope Envelope(IMessageTransaction transaction)
     {
         var parameters = _info.MailParameters;
         var recipients = new EnvelopeRecipient[_info.Recipients.Count];
@@ -822,6 +823,8 @@ internal sealed partial class SmtpSession : IDisposable
         }
         return new MessageEnvelope
         {
+            Id = transaction.Id,
+            Size = transaction.Length,
             From = _info.Sender,
             To = recipients,
             ReceivedAt = _services.Time.GetUtcNow(),

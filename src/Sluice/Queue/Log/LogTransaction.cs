@@ -69,7 +69,10 @@ internal sealed class LogTransaction : IMessageTransaction
 
         ThrowIfNotOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = envelope with { Id = Id, Size = _data.Length };
+        // The session fills both already: then the envelope is the stored one, not copied per message.
+        var stored = envelope.Size == _data.Length && string.Equals(envelope.Id, Id, StringComparison.Ordinal)
+            ? envelope
+            : envelope with { Id = Id, Size = _data.Length };
         try
         {
             _data.Seal();
