@@ -1,5 +1,6 @@
 using System.Buffers;
 using Sluice.Queue;
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Session;
 
@@ -74,6 +75,8 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>Hands what is buffered to the store when there is enough of it (or <paramref name="final"/>).</summary>
+    // Pooled state machines: a store that writes asynchronously (files) makes these wait per block.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(bool final, CancellationToken cancellationToken)
     {
         if (_transaction is null)
@@ -208,6 +211,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         return WriteAsync(_topBuffer.WrittenMemory, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (Failed || data.IsEmpty)

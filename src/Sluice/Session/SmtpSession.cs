@@ -15,6 +15,7 @@ using Sluice.Auth;
 using Sluice.Auth.Sasl;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Session;
 
@@ -464,6 +465,10 @@ internal sealed partial class SmtpSession : IDisposable
         return ValueTask.CompletedTask;
     }
 
+    // The command and message methods below are pooled (PoolingAsyncValueTaskMethodBuilder): when one
+    // waits (the queue commit, a stage's I/O) its state machine comes from a pool instead of a new box
+    // per command. Each is awaited once, right where it is called, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EhloAsync(SmtpCommand command)
     {
         _ehlo.Reset();
@@ -521,6 +526,7 @@ internal sealed partial class SmtpSession : IDisposable
         return mechanisms.Count == 0 ? null : string.Join(' ', mechanisms).ToUpperInvariant();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask MailAsync(SmtpCommand command)
     {
         if (_info.InTransaction)
@@ -555,6 +561,7 @@ internal sealed partial class SmtpSession : IDisposable
         Reply(_mail);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RcptAsync(SmtpCommand command)
     {
         if (!_info.InTransaction)
@@ -593,6 +600,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// session with 451 4.3.0; the others are answered after the configured wait. The wait is an
     /// await on the session's own timer, so other sessions are not held up.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RefuseRecipientAsync(SmtpReply reply, bool counted, bool close = false)
     {
         _services.Metrics.MessageRejected(_info.ListenerId, "rcpt", reply);
@@ -619,6 +627,7 @@ internal sealed partial class SmtpSession : IDisposable
         _close |= close;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DataAsync()
     {
         if (!_info.InTransaction || _info.Recipients.Count == 0)
@@ -647,6 +656,7 @@ internal sealed partial class SmtpSession : IDisposable
         _mode = Mode.Data;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask BdatAsync(SmtpCommand command)
     {
         if (!command.IsValid)
@@ -677,6 +687,7 @@ internal sealed partial class SmtpSession : IDisposable
         _bdat.BeginChunk(command.ChunkSize, command.IsLastChunk, discard: _chunkRefusal is not null || _transactionTooBig);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishChunkAsync()
     {
         _mode = Mode.Command;
@@ -706,6 +717,7 @@ internal sealed partial class SmtpSession : IDisposable
         await CompleteMessageAsync(_bdat.MessageSize, _bdat.ReceivedHeaderCount, chunked: true);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishDataAsync()
     {
         _mode = Mode.Command;
@@ -722,6 +734,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>The whole message is staged: run the DATA stage, then commit it and answer with the id.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteMessageAsync(long size, int receivedHeaders, bool chunked)
     {
         var transaction = _transaction!;
@@ -849,6 +862,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Opens the store transaction for the message about to arrive; the refusal (452 4.3.1) when it cannot.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmtpReply?> BeginTransactionAsync()
     {
         var store = _services.Store;
@@ -879,6 +893,7 @@ internal sealed partial class SmtpSession : IDisposable
         return null;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RsetAsync()
     {
         await AbortTransactionAsync();
@@ -1001,6 +1016,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AbortMessageAsync()
     {
         SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Aborted);
@@ -1012,6 +1028,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AbortTransactionAsync()
     {
         await AbortMessageAsync();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Queue.Log;
 
@@ -27,6 +28,8 @@ internal sealed class LogTransaction : IMessageTransaction
 
     public long Length => _data.Length;
 
+    // Pooled state machines: the commit waits for the writer's flush on every message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
@@ -52,6 +55,7 @@ internal sealed class LogTransaction : IMessageTransaction
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MessageEnvelope> CommitAsync(MessageEnvelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
