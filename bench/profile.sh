@@ -8,7 +8,7 @@
 #    kind of run; `perf report` by symbol, self time.
 # Both measured runs come after a warm-up run. KEEP=1 keeps each connection for many messages (-d).
 #   bash bench/profile.sh               # MESSAGES=20000 SESSIONS=20 BYTES=4096 KEEP=1 OUT=/var/tmp/sluice-profile
-# Needs dotnet-trace (`dotnet tool install -g dotnet-trace`) and perf (apt package linux-perf); either
+# ALLOCS=0 or PERF=0 skips a part. Needs dotnet-trace (`dotnet tool install -g dotnet-trace`) and perf (apt package linux-perf); either
 # part is skipped when its tool is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +69,7 @@ a=$(cpu); load; b=$(cpu)
 awk -v a="$a" -v b="$b" -v n="$MESSAGES" -v hz="$(getconf CLK_TCK)" 'BEGIN {
   printf "server CPU: %.3f s per 1000 messages\n", (b - a) / hz / n * 1000 }' | tee "$OUT/cpu.txt"
 
-if command -v dotnet-trace >/dev/null; then
+if [ "${ALLOCS:-1}" = 1 ] && command -v dotnet-trace >/dev/null; then
   dotnet-trace collect -p "$SERVER_PID" --providers 'Microsoft-Windows-DotNETRuntime:0x1:5' \
     -o "$OUT/alloc.nettrace" >"$DATA/trace.out" 2>&1 &
   TRACE_PID=$!
@@ -82,13 +82,16 @@ if command -v dotnet-trace >/dev/null; then
   echo "allocation report: $OUT/alloc.txt"
 fi
 
-if command -v perf >/dev/null; then
+if [ "${PERF:-1}" = 1 ] && command -v perf >/dev/null; then
   perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf.data" >/dev/null 2>&1 &
   PERF_PID=$!
   sleep 1
   load
   kill -TERM "$PERF_PID"; wait "$PERF_PID" || true
-  perf report -i "$OUT/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^$' | head -"${PERF_LINES:-400}" >"$OUT/cpu-self.txt"
-  perf report -i "$OUT/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 >"$OUT/cpu-dso.txt"
+  # flat self time (sed, not head, reads to the end: head would SIGPIPE perf under pipefail)
+  perf report -i "$OUT/perf.data" --no-children --sort dso,symbol -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+    | sed -n "1,${PERF_LINES:-150}p" >"$OUT/cpu-self.txt"
+  perf report -i "$OUT/perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+    | sed -n '1,30p' >"$OUT/cpu-dso.txt"
   echo "CPU reports: $OUT/cpu-self.txt $OUT/cpu-dso.txt"
 fi
