@@ -36,8 +36,8 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
     private IMessageTransaction? _transaction;
     private TraceHeaders.Request _topHeaders;
 
-    /// <summary>Where the headers put on top are written, kept for the session's messages.</summary>
-    private readonly ArrayBufferWriter<byte> _topBuffer = new(512);
+    /// <summary>Where the headers put on top are written: a pooled array, only while they are written.</summary>
+    private readonly PooledBufferWriter _topBuffer = new();
 
     /// <summary>True once the store refused a write: the message cannot be accepted.</summary>
     public bool Failed { get; private set; }
@@ -203,12 +203,19 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         }
     }
 
-    private ValueTask WriteTopHeadersAsync(HeaderFacts facts, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteTopHeadersAsync(HeaderFacts facts, CancellationToken cancellationToken)
     {
-        // The store has taken the bytes when the write completes, so the buffer serves the next message.
-        _topBuffer.ResetWrittenCount();
         TraceHeaders.Write(_topBuffer, _topHeaders, facts);
-        return WriteAsync(_topBuffer.WrittenMemory, cancellationToken);
+        try
+        {
+            await WriteAsync(_topBuffer.WrittenMemory, cancellationToken);
+        }
+        finally
+        {
+            // The store has taken the bytes when the write completes (IMessageTransaction.WriteAsync).
+            _topBuffer.Release();
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

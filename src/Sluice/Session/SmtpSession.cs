@@ -88,12 +88,13 @@ internal sealed partial class SmtpSession : IDisposable
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
         _tls = services.TlsPolicyFor(listenerId);
-        var preliminary = new SmtpSessionInfo(connection.ConnectionId, listenerId,
-            connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, CancellationToken.None);
         var session = _settings.Session;
-        _limits = new SessionLimits(services.Time, session.Timeout.Evaluate(preliminary.Rules), session.Duration.Evaluate(preliminary.Rules), connection.ConnectionClosed);
+        // The limits' token exists before the info that carries it; their timers start once the
+        // info's rules can say how long they are.
+        _limits = new SessionLimits(connection.ConnectionClosed);
         _info = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, _limits.Token);
+        _limits.Start(services.Time, session.Timeout.Evaluate(_info.Rules), session.Duration.Evaluate(_info.Rules));
         _info.IsLmtp = IsLmtpListener(_settings, listenerId);
         _transferLimit = session.TransferLimit.Evaluate(_info.Rules);
         _connect = new ConnectContext(_info);
@@ -127,7 +128,10 @@ internal sealed partial class SmtpSession : IDisposable
 
     private CancellationToken Token => _limits.Token;
 
-    public async Task RunAsync()
+    // RunAsync, ReadLoopAsync and LingerAsync run once per connection: pooled, their (large) state
+    // machines serve the next connections instead of being allocated for each.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync()
     {
         try
         {
@@ -193,7 +197,8 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Runs commands until the client leaves (false) or the server closes the session (true).</summary>
-    private async Task<bool> ReadLoopAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadLoopAsync()
     {
         while (!_close)
         {
@@ -353,7 +358,8 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>After the server's last reply, drops what the client still sends for a short while, or until it closes.</summary>
-    private async Task LingerAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask LingerAsync()
     {
         using var timeout = new CancellationTokenSource(s_lingerTimeout, _services.Time);
         try
