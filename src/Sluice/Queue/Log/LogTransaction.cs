@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Sluice.Queue.Log;
 
 /// <summary>One message being received into the <c>log</c> store. Not thread-safe.</summary>
-internal sealed class LogTransaction : IMessageTransaction
+internal sealed class LogTransaction : PendingRecord, IMessageTransaction
 {
     private readonly LogMessageStore _store;
     private readonly LogStagedData _data;
@@ -27,6 +27,8 @@ internal sealed class LogTransaction : IMessageTransaction
     public string Id { get; }
 
     public long Length => _data.Length;
+
+    public override LogStagedData Data => _data;
 
     // Pooled state machines: the commit waits for the writer's flush on every message.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -91,10 +93,10 @@ internal sealed class LogTransaction : IMessageTransaction
         // Once handed to the writer the record may be written: the wait is not cancellable, so a
         // cancelled session never leaves a message it does not know about.
         var json = EnvelopeJson.RentUtf8Bytes(stored, out var jsonLength);
-        var pending = new PendingRecord(json, jsonLength, _data);
+        SetEnvelope(json, jsonLength);
         try
         {
-            await _store.Writer.AppendAsync(pending).ConfigureAwait(false);
+            await _store.Writer.AppendAsync(this).ConfigureAwait(false);
         }
         catch (MessageStoreException)
         {

@@ -4,35 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Sluice.Queue.Log;
 
-/// <summary>A message handed to the writer: its envelope JSON and its staged bytes.</summary>
-/// <param name="envelope">The envelope JSON in its first <paramref name="envelopeLength"/> bytes; an array from
-/// <see cref="System.Buffers.ArrayPool{T}.Shared"/>, given back by <see cref="ReleaseEnvelope"/>.</param>
-internal sealed class PendingRecord(byte[] envelope, int envelopeLength, LogStagedData data)
-{
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private byte[]? _envelope = envelope;
-
-    public ReadOnlySpan<byte> Envelope => _envelope.AsSpan(0, envelopeLength);
-
-    /// <summary>Gives the envelope's array back to the pool, once the writer has copied it (or failed).</summary>
-    public void ReleaseEnvelope()
-    {
-        if (_envelope is { } array)
-        {
-            _envelope = null;
-            System.Buffers.ArrayPool<byte>.Shared.Return(array);
-        }
-    }
-
-    public LogStagedData Data { get; } = data;
-
-    public Task Completion => _done.Task;
-
-    public void Succeed() => _done.TrySetResult();
-
-    public void Fail(Exception exception) => _done.TrySetException(exception);
-}
-
 /// <summary>
 /// The single writer of one store instance: a dedicated thread takes every record pending, appends
 /// them to the current segment, flushes once (<c>fsync</c> with <c>queue.fsync</c>), and only then
@@ -126,14 +97,14 @@ internal sealed partial class LogWriter : IDisposable
         }
     }
 
-    /// <summary>Queues a record; the task completes once a flush covered it.</summary>
-    public Task AppendAsync(PendingRecord record)
+    /// <summary>Queues a record; the task completes once a flush covered it. Awaited once.</summary>
+    public ValueTask AppendAsync(PendingRecord record)
     {
         lock (_gate)
         {
             if (_stopping)
             {
-                record.Fail(new MessageStoreException("The message store is shutting down."));
+                record.FailCommit(new MessageStoreException("The message store is shutting down."));
                 return record.Completion;
             }
 
@@ -234,7 +205,7 @@ internal sealed partial class LogWriter : IDisposable
             var failure = new MessageStoreException("The message could not be appended to the queue log.", ex);
             foreach (var record in batch)
             {
-                record.Fail(failure);
+                record.FailCommit(failure);
             }
 
             return;
