@@ -16,8 +16,10 @@ DATA=$(mktemp -d /var/tmp/sluice-cost.XXXXXX)
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 
-dotnet build -c Release src/Sluice.Server -v q -nologo >/dev/null
-SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
+if [ -z "${SLUICE:-}" ]; then   # SLUICE=path/Sluice.Server.dll measures a build made before (e.g. another commit's)
+  dotnet build -c Release src/Sluice.Server -v q -nologo >/dev/null
+  SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
+fi
 cat > "$DATA/sluice.toml" <<TOML
 [server]
 hostname = "bench.test"
