@@ -5,6 +5,7 @@
 # for a kept connection (smtp-source -d). Same load and configuration as bench/alloc.sh.
 #   bash bench/cost.sh                          # MESSAGES=10000 SESSIONS=20 BYTES=4096 REPS=2
 #   SERVER_ENV="DOTNET_X=1" bash bench/cost.sh  # the same with extra environment for the server
+#   MODES=conn SLUICE=/path/Sluice.Server.dll   # one mode only; a server built before
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-10000}
@@ -54,7 +55,7 @@ cpu() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 
 load; load -d   # warm-up
 for rep in $(seq 1 "$REPS"); do
-  for mode in conn keep; do
+  for mode in ${MODES:-conn keep}; do
     flags=(); [ "$mode" = keep ] && flags=(-d)
     a=$(cpu); start=$(date +%s.%N)
     # with -p, the command only sets how long the server is counted: the load run
