@@ -66,5 +66,5 @@ for mode in "connection per message" "one connection, many messages (-d)"; do
     printf "%-36s %d sessions x %d msgs of %d B: %.0f bytes allocated per message\n", m, s, n, l, (b - a) / n }'
   # sampled (about one event per 100 KB): where the bytes of the measured run went, by type
   awk -F'\t' -v n="$MESSAGES" 'FNR == NR { before[$2] = $1; next } { d = $1 - before[$2]; if (d > 0) printf "    %8.0f B/msg  %s\n", d / n, $2 }' \
-    "$DATA/types.before" "$DATA/types.after" | sort -k1,1nr | head -"${TOP:-12}"
+    "$DATA/types.before" "$DATA/types.after" | sort -k1,1nr | awk -v top="${TOP:-12}" 'NR <= top'   # awk reads it all: head would SIGPIPE sort under pipefail
 done

@@ -11,7 +11,8 @@ namespace Sluice.Queue;
 /// spec's order, every field present (<c>null</c> when not given), indented with two spaces, UTF-8
 /// without escaping non-ASCII text (SMTPUTF8 addresses stay readable), ending with a line feed.
 /// Times are RFC 3339 in UTC (<c>2026-12-04T22:08:00Z</c>; a fraction of a second only when there
-/// is one). Serialization is source-generated: no reflection.
+/// is one). Writing is by hand (<see cref="EnvelopeJsonWriter"/>, held to the serializer's output by
+/// the tests); reading is source-generated: no reflection either way.
 /// </summary>
 public static class EnvelopeJson
 {
@@ -28,7 +29,7 @@ public static class EnvelopeJson
         ArgumentNullException.ThrowIfNull(envelope);
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
         {
-            JsonSerializer.Serialize(writer, envelope, EnvelopeJsonContext.Default.MessageEnvelope);
+            EnvelopeJsonWriter.Write(writer, envelope);
         }
 
         output.Write("\n"u8);
@@ -41,14 +42,14 @@ public static class EnvelopeJson
         ArgumentNullException.ThrowIfNull(envelope);
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
         {
-            JsonSerializer.Serialize(writer, envelope, EnvelopeJsonContext.Default.MessageEnvelope);
+            EnvelopeJsonWriter.Write(writer, envelope);
         }
 
         output.Write("\n"u8);
     }
 
-    // ToUtf8Bytes runs once per queued message: the buffer and the writer are kept per thread
-    // (reset on each call) so that only the returned array is allocated for them.
+    // Runs once per queued message: the buffer and the writer are kept per thread (reset on each
+    // call), so that only the bytes handed out are allocated, or nothing with RentUtf8Bytes.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -56,24 +57,40 @@ public static class EnvelopeJson
     private static Utf8JsonWriter? t_writer;
 
     /// <summary>The JSON of <paramref name="envelope"/> as UTF-8 bytes, ending with a line feed.</summary>
-    public static byte[] ToUtf8Bytes(MessageEnvelope envelope)
+    public static byte[] ToUtf8Bytes(MessageEnvelope envelope) => WriteToThreadBuffer(envelope).ToArray();
+
+    /// <summary>
+    /// The JSON of <paramref name="envelope"/> (as <see cref="ToUtf8Bytes"/>) in the first
+    /// <paramref name="length"/> bytes of an array from <see cref="ArrayPool{T}.Shared"/>: the caller
+    /// returns it to the pool once the bytes are written.
+    /// </summary>
+    internal static byte[] RentUtf8Bytes(MessageEnvelope envelope, out int length)
+    {
+        var json = WriteToThreadBuffer(envelope);
+        var rented = ArrayPool<byte>.Shared.Rent(json.Length);
+        json.CopyTo(rented);
+        length = json.Length;
+        return rented;
+    }
+
+    private static ReadOnlySpan<byte> WriteToThreadBuffer(MessageEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
-        JsonSerializer.Serialize(writer, envelope, EnvelopeJsonContext.Default.MessageEnvelope);
+        EnvelopeJsonWriter.Write(writer, envelope);
         writer.Flush();
         buffer.Write("\n"u8);
-        var bytes = buffer.WrittenSpan.ToArray();
+        var written = buffer.WrittenSpan;
         if (buffer.Capacity > 64 * 1024)
         {
             t_buffer = null; // an unusually large envelope: do not keep its buffer for the thread's life
             t_writer = null;
         }
 
-        return bytes;
+        return written;
     }
 
     /// <summary>Reads an envelope written by <see cref="Write(Stream, MessageEnvelope)"/>.</summary>
@@ -111,7 +128,9 @@ internal sealed class Rfc3339JsonConverter : JsonConverter<DateTimeOffset>
         return value;
     }
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => WriteValue(writer, value);
+
+    internal static void WriteValue(Utf8JsonWriter writer, DateTimeOffset value)
     {
         Span<char> buffer = stackalloc char[40];
         if (!value.UtcDateTime.TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture))
@@ -149,7 +168,9 @@ internal sealed class DsnNotifyJsonConverter : JsonConverter<DsnNotify>
         return result;
     }
 
-    public override void Write(Utf8JsonWriter writer, DsnNotify value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, DsnNotify value, JsonSerializerOptions options) => WriteValue(writer, value);
+
+    internal static void WriteValue(Utf8JsonWriter writer, DsnNotify value)
     {
         writer.WriteStartArray();
         if ((value & DsnNotify.Never) != 0)

@@ -361,7 +361,10 @@ public sealed partial class FilesMessageStore : IMessageStore
             ThrowIfNotOpen();
             cancellationToken.ThrowIfCancellationRequested();
 
-            var stored = envelope with { Id = Id, Size = Length };
+            // The session fills both already: then the envelope is the stored one, not copied per message.
+            var stored = envelope.Size == Length && string.Equals(envelope.Id, Id, StringComparison.Ordinal)
+                ? envelope
+                : envelope with { Id = Id, Size = Length };
             var fsync = _store.Options.Fsync;
             var directory = _store.DirectoryPath;
             try

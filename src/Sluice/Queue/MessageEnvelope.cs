@@ -9,7 +9,8 @@ namespace Sluice.Queue;
 /// </summary>
 public sealed record MessageEnvelope
 {
-    /// <summary>The message id. Filled by the store at commit; leave it empty.</summary>
+    /// <summary>The message id. Filled by the store at commit: leave it empty, or give the transaction's own
+    /// (the session does, with <see cref="Size"/>, so that the store need not copy the envelope).</summary>
     [JsonPropertyName("id")]
     public string Id { get; init; } = "";
 
@@ -37,7 +38,7 @@ public sealed record MessageEnvelope
     [JsonPropertyName("authenticated-as")]
     public string? AuthenticatedAs { get; init; }
 
-    /// <summary>The byte length of the stored <c>.eml</c>. Filled by the store at commit.</summary>
+    /// <summary>The byte length of the stored <c>.eml</c>. Filled by the store at commit (a value given is replaced when it differs).</summary>
     [JsonPropertyName("size")]
     public long Size { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Sluice.Queue;
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Session;
 
@@ -33,15 +34,18 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
     private bool _inHeaders;
     private int _headerScanFrom;
     private IMessageTransaction? _transaction;
-    private Func<HeaderFacts, byte[]>? _topHeaders;
+    private TraceHeaders.Request _topHeaders;
+
+    /// <summary>Where the headers put on top are written: a pooled array, only while they are written.</summary>
+    private readonly PooledBufferWriter _topBuffer = new();
 
     /// <summary>True once the store refused a write: the message cannot be accepted.</summary>
     public bool Failed { get; private set; }
 
-    /// <summary>Starts a message. <paramref name="topHeaders"/> gives the bytes to put on top, once it is known
+    /// <summary>Starts a message. <paramref name="topHeaders"/> says what to put on top, written once it is known
     /// whether the message has its own Message-ID and Date.</summary>
     /// <param name="holdDirectory">When not null, hold the whole message (spilling to a temporary file in this directory) instead of streaming it.</param>
-    public void Begin(IMessageTransaction transaction, Func<HeaderFacts, byte[]> topHeaders, string? holdDirectory = null)
+    public void Begin(IMessageTransaction transaction, in TraceHeaders.Request topHeaders, string? holdDirectory = null)
     {
         _holdDirectory = holdDirectory;
         _transaction = transaction;
@@ -71,6 +75,8 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>Hands what is buffered to the store when there is enough of it (or <paramref name="final"/>).</summary>
+    // Pooled state machines: a store that writes asynchronously (files) makes these wait per block.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(bool final, CancellationToken cancellationToken)
     {
         if (_transaction is null)
@@ -94,7 +100,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
             }
             _inHeaders = false;
             var facts = HeaderFacts.Scan(_buffer.AsSpan(0, end < 0 ? _written : end));
-            await WriteAsync(_topHeaders!(facts), cancellationToken);
+            await WriteTopHeadersAsync(facts, cancellationToken);
         }
         if (_written >= BlockSize || (final && _written > 0))
         {
@@ -138,7 +144,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         var span = message.Span;
         var end = span.StartsWith("\r\n"u8) ? 0 : span[..Math.Min(span.Length, MaxHeaderBuffer)].IndexOf("\r\n\r\n"u8);
         var facts = HeaderFacts.Scan(span[..(end < 0 ? Math.Min(span.Length, MaxHeaderBuffer) : end)]);
-        await WriteAsync(_topHeaders!(facts), cancellationToken);
+        await WriteTopHeadersAsync(facts, cancellationToken);
         for (var offset = 0; offset < message.Length && !Failed; offset += BlockSize)
         {
             await WriteAsync(message.Slice(offset, Math.Min(BlockSize, message.Length - offset)), cancellationToken);
@@ -176,7 +182,7 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         _spill?.Dispose();
         _spill = null;
         _transaction = null;
-        _topHeaders = null;
+        _topHeaders = default;
         _written = 0;
         if (_buffer.Length > BlockSize)
         {
@@ -197,6 +203,22 @@ internal sealed class MessageSink : IBufferWriter<byte>, IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteTopHeadersAsync(HeaderFacts facts, CancellationToken cancellationToken)
+    {
+        TraceHeaders.Write(_topBuffer, _topHeaders, facts);
+        try
+        {
+            await WriteAsync(_topBuffer.WrittenMemory, cancellationToken);
+        }
+        finally
+        {
+            // The store has taken the bytes when the write completes (IMessageTransaction.WriteAsync).
+            _topBuffer.Release();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (Failed || data.IsEmpty)

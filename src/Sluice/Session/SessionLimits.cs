@@ -18,18 +18,28 @@ internal enum SessionEndReason
 internal sealed class SessionLimits : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
-    private readonly TimeSpan _timeout;
-    private readonly ITimer _idle;
-    private readonly ITimer _duration;
     private readonly CancellationTokenRegistration _closed;
+    private TimeSpan _timeout;
+    private ITimer? _idle;
+    private ITimer? _duration;
     private int _reason;
 
+    /// <summary>The token, cancelled when the connection closes; the time limits count from <see cref="Start"/>.</summary>
+    public SessionLimits(CancellationToken connectionClosed)
+    {
+        _closed = connectionClosed.Register(static s => ((SessionLimits)s!).End(SessionEndReason.Disconnected), this);
+    }
+
+    /// <summary>The token and the clocks, started now.</summary>
     public SessionLimits(TimeProvider time, TimeSpan timeout, TimeSpan duration, CancellationToken connectionClosed)
+        : this(connectionClosed) => Start(time, timeout, duration);
+
+    /// <summary>Starts the clocks of <c>session.timeout</c> and <c>session.duration</c>. Called once.</summary>
+    public void Start(TimeProvider time, TimeSpan timeout, TimeSpan duration)
     {
         _timeout = timeout;
         _idle = time.CreateTimer(static s => ((SessionLimits)s!).End(SessionEndReason.Idle), this, timeout, Timeout.InfiniteTimeSpan);
         _duration = time.CreateTimer(static s => ((SessionLimits)s!).End(SessionEndReason.Duration), this, duration, Timeout.InfiniteTimeSpan);
-        _closed = connectionClosed.Register(static s => ((SessionLimits)s!).End(SessionEndReason.Disconnected), this);
     }
 
     /// <summary>Cancelled when any limit is reached; every read and write of the session uses it.</summary>
@@ -38,7 +48,7 @@ internal sealed class SessionLimits : IDisposable
     public SessionEndReason Reason => (SessionEndReason)Volatile.Read(ref _reason);
 
     /// <summary>A complete command or a data chunk was read: the inactivity clock starts again.</summary>
-    public void Touch() => _idle.Change(_timeout, Timeout.InfiniteTimeSpan);
+    public void Touch() => _idle?.Change(_timeout, Timeout.InfiniteTimeSpan);
 
     private void End(SessionEndReason reason)
     {
@@ -58,8 +68,8 @@ internal sealed class SessionLimits : IDisposable
     public void Dispose()
     {
         _closed.Dispose();
-        _idle.Dispose();
-        _duration.Dispose();
+        _idle?.Dispose();
+        _duration?.Dispose();
         _cts.Dispose();
     }
 }

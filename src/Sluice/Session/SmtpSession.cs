@@ -15,6 +15,7 @@ using Sluice.Auth;
 using Sluice.Auth.Sasl;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Session;
 
@@ -87,12 +88,13 @@ internal sealed partial class SmtpSession : IDisposable
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
         _tls = services.TlsPolicyFor(listenerId);
-        var preliminary = new SmtpSessionInfo(connection.ConnectionId, listenerId,
-            connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, CancellationToken.None);
         var session = _settings.Session;
-        _limits = new SessionLimits(services.Time, session.Timeout.Evaluate(preliminary.Rules), session.Duration.Evaluate(preliminary.Rules), connection.ConnectionClosed);
+        // The limits' token exists before the info that carries it; their timers start once the
+        // info's rules can say how long they are.
+        _limits = new SessionLimits(connection.ConnectionClosed);
         _info = new SmtpSessionInfo(connection.ConnectionId, listenerId,
             connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint, _limits.Token);
+        _limits.Start(services.Time, session.Timeout.Evaluate(_info.Rules), session.Duration.Evaluate(_info.Rules));
         _info.IsLmtp = IsLmtpListener(_settings, listenerId);
         _transferLimit = session.TransferLimit.Evaluate(_info.Rules);
         _connect = new ConnectContext(_info);
@@ -126,7 +128,10 @@ internal sealed partial class SmtpSession : IDisposable
 
     private CancellationToken Token => _limits.Token;
 
-    public async Task RunAsync()
+    // RunAsync, ReadLoopAsync and LingerAsync run once per connection: pooled, their (large) state
+    // machines serve the next connections instead of being allocated for each.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync()
     {
         try
         {
@@ -192,7 +197,8 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Runs commands until the client leaves (false) or the server closes the session (true).</summary>
-    private async Task<bool> ReadLoopAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadLoopAsync()
     {
         while (!_close)
         {
@@ -352,7 +358,8 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>After the server's last reply, drops what the client still sends for a short while, or until it closes.</summary>
-    private async Task LingerAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask LingerAsync()
     {
         using var timeout = new CancellationTokenSource(s_lingerTimeout, _services.Time);
         try
@@ -464,6 +471,10 @@ internal sealed partial class SmtpSession : IDisposable
         return ValueTask.CompletedTask;
     }
 
+    // The command and message methods below are pooled (PoolingAsyncValueTaskMethodBuilder): when one
+    // waits (the queue commit, a stage's I/O) its state machine comes from a pool instead of a new box
+    // per command. Each is awaited once, right where it is called, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EhloAsync(SmtpCommand command)
     {
         _ehlo.Reset();
@@ -521,6 +532,7 @@ internal sealed partial class SmtpSession : IDisposable
         return mechanisms.Count == 0 ? null : string.Join(' ', mechanisms).ToUpperInvariant();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask MailAsync(SmtpCommand command)
     {
         if (_info.InTransaction)
@@ -555,6 +567,7 @@ internal sealed partial class SmtpSession : IDisposable
         Reply(_mail);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RcptAsync(SmtpCommand command)
     {
         if (!_info.InTransaction)
@@ -593,6 +606,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// session with 451 4.3.0; the others are answered after the configured wait. The wait is an
     /// await on the session's own timer, so other sessions are not held up.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RefuseRecipientAsync(SmtpReply reply, bool counted, bool close = false)
     {
         _services.Metrics.MessageRejected(_info.ListenerId, "rcpt", reply);
@@ -619,6 +633,7 @@ internal sealed partial class SmtpSession : IDisposable
         _close |= close;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DataAsync()
     {
         if (!_info.InTransaction || _info.Recipients.Count == 0)
@@ -647,6 +662,7 @@ internal sealed partial class SmtpSession : IDisposable
         _mode = Mode.Data;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask BdatAsync(SmtpCommand command)
     {
         if (!command.IsValid)
@@ -677,6 +693,7 @@ internal sealed partial class SmtpSession : IDisposable
         _bdat.BeginChunk(command.ChunkSize, command.IsLastChunk, discard: _chunkRefusal is not null || _transactionTooBig);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishChunkAsync()
     {
         _mode = Mode.Command;
@@ -706,6 +723,7 @@ internal sealed partial class SmtpSession : IDisposable
         await CompleteMessageAsync(_bdat.MessageSize, _bdat.ReceivedHeaderCount, chunked: true);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishDataAsync()
     {
         _mode = Mode.Command;
@@ -722,6 +740,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>The whole message is staged: run the DATA stage, then commit it and answer with the id.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteMessageAsync(long size, int receivedHeaders, bool chunked)
     {
         var transaction = _transaction!;
@@ -776,7 +795,7 @@ internal sealed partial class SmtpSession : IDisposable
         var commitStarted = Stopwatch.GetTimestamp();
         try
         {
-            await transaction.CommitAsync(Envelope(), Token);
+            await transaction.CommitAsync(Envelope(transaction), Token);
             _services.Metrics.QueueCommitted(commitStarted);
         }
         catch (MessageStoreException ex)
@@ -807,7 +826,8 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary><c>session.data.limits.size</c>; 0 is advertised as <c>SIZE</c> with no value, "no fixed maximum" (RFC 1870).</summary>
     private long MessageSizeLimit() => _settings.Session.Data.Limits.Size.Evaluate(_info.Rules) is > 0 and var size ? size : long.MaxValue;
 
-    private MessageEnvelope Envelope()
+    /// <summary>The envelope to commit, with the id and size the store would fill in (so that it need not copy it).</summary>
+    private MessageEnvelope Envelope(IMessageTransaction transaction)
     {
         var parameters = _info.MailParameters;
         var recipients = new EnvelopeRecipient[_info.Recipients.Count];
@@ -822,6 +842,8 @@ internal sealed partial class SmtpSession : IDisposable
         }
         return new MessageEnvelope
         {
+            Id = transaction.Id,
+            Size = transaction.Length,
             From = _info.Sender,
             To = recipients,
             ReceivedAt = _services.Time.GetUtcNow(),
@@ -846,6 +868,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Opens the store transaction for the message about to arrive; the refusal (452 4.3.1) when it cannot.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmtpReply?> BeginTransactionAsync()
     {
         var store = _services.Store;
@@ -870,15 +893,13 @@ internal sealed partial class SmtpSession : IDisposable
             addHeaders.Date.Evaluate(_info.Rules));
         var id = _transaction.Id;
         _messageActivity = SluiceActivities.StartMessage(id);
-        var now = _services.Time.GetUtcNow();
-        var hostname = _settings.Server.Hostname;
-        var info = _info;
         // A DATA script needs the whole message before it is committed (TRAPS: stage, run, then commit).
         var hold = _settings.Sieve.Stages.Data.Evaluate(_info.Rules) is not null ? _settings.Queue.Path : null;
-        _sink.Begin(_transaction, facts => TraceHeaders.Build(choice, facts, info, hostname, id, now), hold);
+        _sink.Begin(_transaction, new TraceHeaders.Request(choice, _info, _settings.Server.Hostname, id, _services.Time.GetUtcNow()), hold);
         return null;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RsetAsync()
     {
         await AbortTransactionAsync();
@@ -1001,6 +1022,7 @@ internal sealed partial class SmtpSession : IDisposable
     }
 
     /// <summary>Drops the staged message (if any) but keeps the envelope state to the caller.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AbortMessageAsync()
     {
         SluiceActivities.EndMessage(ref _messageActivity, SessionOutcomes.Aborted);
@@ -1012,6 +1034,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AbortTransactionAsync()
     {
         await AbortMessageAsync();

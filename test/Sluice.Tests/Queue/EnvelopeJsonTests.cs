@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Sluice.Queue;
 
@@ -178,6 +179,59 @@ public sealed class EnvelopeJsonTests
         using var stream = new MemoryStream();
         EnvelopeJson.Write(stream, FullEnvelope());
         Assert.That(stream.ToArray(), Is.EqualTo(EnvelopeJson.ToUtf8Bytes(FullEnvelope())));
+    }
+
+    /// <summary>Envelopes for holding the hand-written writer to the serializer: every field set and unset,
+    /// text that must be escaped, non-ASCII text, undefined enum values.</summary>
+    private static IEnumerable<MessageEnvelope> VariedEnvelopes()
+    {
+        yield return FullEnvelope();
+        yield return new MessageEnvelope { From = "", To = [new EnvelopeRecipient("a@b")], ReceivedAt = DateTimeOffset.UnixEpoch };
+        yield return FullEnvelope() with
+        {
+            From = "\"quoted\\local\"@example.org",
+            Helo = "<tag>&amp;\u0001\u007f\u2028",
+            To = [new EnvelopeRecipient("用户@例子.广告") { Orcpt = "utf-8;x\u00e9", Notify = DsnNotify.None }],
+            Folder = "INBOX/Ärger",
+            ReceivedAt = new DateTimeOffset(2026, 12, 4, 23, 8, 9, 123, TimeSpan.FromHours(-5)),
+        };
+        yield return FullEnvelope() with
+        {
+            Body = (MessageBodyType)7,
+            Ret = (DsnReturn)9,
+            By = new DeliverBy(-5, (DeliverByMode)3, false),
+            Priority = 9,
+            HoldUntil = null,
+            Size = long.MaxValue,
+        };
+        yield return FullEnvelope() with { Ret = DsnReturn.Full, By = new DeliverBy(0, DeliverByMode.Notify, false), To = [] };
+    }
+
+    [Test]
+    public void The_hand_written_writer_gives_the_serializer_bytes()
+    {
+        var options = new System.Text.Json.JsonWriterOptions
+        {
+            Indented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        foreach (var envelope in VariedEnvelopes())
+        {
+            var expected = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(expected, options))
+            {
+                System.Text.Json.JsonSerializer.Serialize(writer, envelope, EnvelopeJsonContext.Default.MessageEnvelope);
+            }
+
+            expected.Write("\n"u8);
+            var rented = EnvelopeJson.RentUtf8Bytes(envelope, out var length);
+            Assert.Multiple(() =>
+            {
+                Assert.That(Encoding.UTF8.GetString(EnvelopeJson.ToUtf8Bytes(envelope)), Is.EqualTo(Encoding.UTF8.GetString(expected.WrittenSpan)));
+                Assert.That(rented.AsSpan(0, length).ToArray(), Is.EqualTo(expected.WrittenSpan.ToArray()), "the pooled copy");
+            });
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static string Text(MessageEnvelope envelope) => Encoding.UTF8.GetString(EnvelopeJson.ToUtf8Bytes(envelope));

@@ -28,6 +28,18 @@ public sealed class MessageIdTests
     }
 
     [Test]
+    public void Ids_drawn_in_a_row_on_one_thread_never_share_their_random_part()
+    {
+        // Random bytes are drawn in batches per thread: a run this long crosses many batch boundaries.
+        var now = DateTimeOffset.UtcNow;
+        var randomParts = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.That(randomParts.Add(MessageId.Create(now)[10..]), Is.True, $"id {i} repeats an earlier one's random part");
+        }
+    }
+
+    [Test]
     public void Ids_sort_in_time_order()
     {
         var start = new DateTimeOffset(2026, 12, 4, 22, 0, 0, TimeSpan.Zero);

@@ -119,7 +119,7 @@ public sealed partial class LogMessageStore : IMessageStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         Initialize();
         var id = MessageId.Create(_timeProvider.GetUtcNow());
-        var data = new LogStagedData(_fileSystem, System.IO.Path.Combine(DirectoryPath, id + LogSegmentNames.StagingSuffix), Options.SpillThreshold);
+        var data = new LogStagedData(_fileSystem, DirectoryPath, id, Options.SpillThreshold);
         return ValueTask.FromResult<IMessageTransaction>(new LogTransaction(this, id, data));
     }
 

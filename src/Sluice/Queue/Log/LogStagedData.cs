@@ -12,20 +12,28 @@ internal sealed class LogStagedData : IDisposable
     private const int ChunkSize = 16 * 1024;
 
     private readonly IQueueFileSystem _fileSystem;
+    private readonly string _directory;
+    private readonly string _id;
     private readonly long _spillThreshold;
-    private readonly List<byte[]> _chunks = [];
+
+    // Most messages fit one chunk: it is kept in a field, and a list is made only for a second one.
+    private byte[]? _firstChunk;
+    private List<byte[]>? _moreChunks;
     private int _lastChunkUsed = ChunkSize;
     private Stream? _spill;
+    private string? _spillPath;
 
-    public LogStagedData(IQueueFileSystem fileSystem, string spillPath, long spillThreshold)
+    public LogStagedData(IQueueFileSystem fileSystem, string directory, string id, long spillThreshold)
     {
         _fileSystem = fileSystem;
-        SpillPath = spillPath;
+        _directory = directory;
+        _id = id;
         _spillThreshold = spillThreshold;
     }
 
-    /// <summary>The staging file's path (it exists only once the message outgrew memory).</summary>
-    public string SpillPath { get; }
+    /// <summary>The staging file's path (the file exists only once the message outgrew memory; the
+    /// path is made only then, as most messages never need it).</summary>
+    public string SpillPath => _spillPath ??= Path.Combine(_directory, _id + LogSegmentNames.StagingSuffix);
 
     /// <summary>Whether the bytes are in the staging file.</summary>
     public bool Spilled { get; private set; }
@@ -38,9 +46,9 @@ internal sealed class LogStagedData : IDisposable
         {
             _spill = _fileSystem.CreateNew(SpillPath);
             Spilled = true;
-            foreach (var span in MemorySpans())
+            for (var i = 0; i < ChunkCount; i++)
             {
-                await _spill.WriteAsync(span, cancellationToken).ConfigureAwait(false);
+                await _spill.WriteAsync(ChunkMemory(i), cancellationToken).ConfigureAwait(false);
             }
 
             ReturnChunks();
@@ -74,9 +82,9 @@ internal sealed class LogStagedData : IDisposable
     {
         if (!Spilled)
         {
-            foreach (var span in MemorySpans())
+            for (var i = 0; i < ChunkCount; i++)
             {
-                write(span.Span);
+                write(ChunkMemory(i).Span);
             }
 
             return;
@@ -124,39 +132,57 @@ internal sealed class LogStagedData : IDisposable
         }
     }
 
+    private int ChunkCount => _firstChunk is null ? 0 : 1 + (_moreChunks?.Count ?? 0);
+
+    private byte[] Chunk(int index) => index == 0 ? _firstChunk! : _moreChunks![index - 1];
+
+    private ReadOnlyMemory<byte> ChunkMemory(int index) =>
+        Chunk(index).AsMemory(0, index == ChunkCount - 1 ? _lastChunkUsed : ChunkSize);
+
     private void AppendToMemory(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {
             if (_lastChunkUsed == ChunkSize)
             {
-                _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                if (_firstChunk is null)
+                {
+                    _firstChunk = chunk;
+                }
+                else
+                {
+                    (_moreChunks ??= []).Add(chunk);
+                }
+
                 _lastChunkUsed = 0;
             }
 
             var n = Math.Min(ChunkSize - _lastChunkUsed, data.Length);
-            data[..n].CopyTo(_chunks[^1].AsSpan(_lastChunkUsed));
+            data[..n].CopyTo(Chunk(ChunkCount - 1).AsSpan(_lastChunkUsed));
             _lastChunkUsed += n;
             data = data[n..];
         }
     }
 
-    private IEnumerable<ReadOnlyMemory<byte>> MemorySpans()
-    {
-        for (var i = 0; i < _chunks.Count; i++)
-        {
-            yield return _chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _lastChunkUsed : ChunkSize);
-        }
-    }
-
     private void ReturnChunks()
     {
-        foreach (var chunk in _chunks)
+        if (_firstChunk is not null)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(_firstChunk);
+            _firstChunk = null;
         }
 
-        _chunks.Clear();
+        if (_moreChunks is not null)
+        {
+            foreach (var chunk in _moreChunks)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            _moreChunks.Clear();
+        }
+
         _lastChunkUsed = ChunkSize;
     }
 }

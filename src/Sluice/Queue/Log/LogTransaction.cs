@@ -1,8 +1,9 @@
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Queue.Log;
 
 /// <summary>One message being received into the <c>log</c> store. Not thread-safe.</summary>
-internal sealed class LogTransaction : IMessageTransaction
+internal sealed class LogTransaction : PendingRecord, IMessageTransaction
 {
     private readonly LogMessageStore _store;
     private readonly LogStagedData _data;
@@ -27,6 +28,10 @@ internal sealed class LogTransaction : IMessageTransaction
 
     public long Length => _data.Length;
 
+    public override LogStagedData Data => _data;
+
+    // Pooled state machines: the commit waits for the writer's flush on every message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
@@ -52,6 +57,7 @@ internal sealed class LogTransaction : IMessageTransaction
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MessageEnvelope> CommitAsync(MessageEnvelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
@@ -69,7 +75,10 @@ internal sealed class LogTransaction : IMessageTransaction
 
         ThrowIfNotOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = envelope with { Id = Id, Size = _data.Length };
+        // The session fills both already: then the envelope is the stored one, not copied per message.
+        var stored = envelope.Size == _data.Length && string.Equals(envelope.Id, Id, StringComparison.Ordinal)
+            ? envelope
+            : envelope with { Id = Id, Size = _data.Length };
         try
         {
             _data.Seal();
@@ -83,10 +92,11 @@ internal sealed class LogTransaction : IMessageTransaction
 
         // Once handed to the writer the record may be written: the wait is not cancellable, so a
         // cancelled session never leaves a message it does not know about.
-        var pending = new PendingRecord(EnvelopeJson.ToUtf8Bytes(stored), _data);
+        var json = EnvelopeJson.RentUtf8Bytes(stored, out var jsonLength);
+        SetEnvelope(json, jsonLength);
         try
         {
-            await _store.Writer.AppendAsync(pending).ConfigureAwait(false);
+            await _store.Writer.AppendAsync(this).ConfigureAwait(false);
         }
         catch (MessageStoreException)
         {

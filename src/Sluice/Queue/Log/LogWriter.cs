@@ -4,22 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Sluice.Queue.Log;
 
-/// <summary>A message handed to the writer: its envelope JSON and its staged bytes.</summary>
-internal sealed class PendingRecord(byte[] envelope, LogStagedData data)
-{
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public byte[] Envelope { get; } = envelope;
-
-    public LogStagedData Data { get; } = data;
-
-    public Task Completion => _done.Task;
-
-    public void Succeed() => _done.TrySetResult();
-
-    public void Fail(Exception exception) => _done.TrySetException(exception);
-}
-
 /// <summary>
 /// The single writer of one store instance: a dedicated thread takes every record pending, appends
 /// them to the current segment, flushes once (<c>fsync</c> with <c>queue.fsync</c>), and only then
@@ -60,7 +44,9 @@ internal sealed partial class LogWriter : IDisposable
     private readonly byte[] _copyBuffer = new byte[64 * 1024];
     private readonly Action<ReadOnlySpan<byte>> _appendChecked;
     private int _buffered;
-    private Crc32? _recordCrc;
+
+    // One checksum for the writer's life, reset per record (the writer is a single thread).
+    private readonly Crc32 _recordCrc = new();
 
     public LogWriter(IQueueFileSystem fileSystem, string directory, string writerId, LogMessageStoreOptions options, ILogger logger)
     {
@@ -111,14 +97,14 @@ internal sealed partial class LogWriter : IDisposable
         }
     }
 
-    /// <summary>Queues a record; the task completes once a flush covered it.</summary>
-    public Task AppendAsync(PendingRecord record)
+    /// <summary>Queues a record; the task completes once a flush covered it. Awaited once.</summary>
+    public ValueTask AppendAsync(PendingRecord record)
     {
         lock (_gate)
         {
             if (_stopping)
             {
-                record.Fail(new MessageStoreException("The message store is shutting down."));
+                record.FailCommit(new MessageStoreException("The message store is shutting down."));
                 return record.Completion;
             }
 
@@ -166,8 +152,19 @@ internal sealed partial class LogWriter : IDisposable
                 _spare = batch;
             }
 
-            WriteBatch(batch);
-            batch.Clear();
+            try
+            {
+                WriteBatch(batch);
+            }
+            finally
+            {
+                foreach (var record in batch)
+                {
+                    record.ReleaseEnvelope();
+                }
+
+                batch.Clear();
+            }
         }
 
         SealAndClose();
@@ -208,7 +205,7 @@ internal sealed partial class LogWriter : IDisposable
             var failure = new MessageStoreException("The message could not be appended to the queue log.", ex);
             foreach (var record in batch)
             {
-                record.Fail(failure);
+                record.FailCommit(failure);
             }
 
             return;
@@ -247,18 +244,17 @@ internal sealed partial class LogWriter : IDisposable
         Span<byte> header = stackalloc byte[LogFormat.RecordHeaderLength];
         LogFormat.WriteRecordHeader(header, LogRecordType.Message, record.Envelope.Length, record.Data.Length);
         Append(header);
-        _recordCrc = new Crc32();
+        _recordCrc.Reset();
         AppendChecked(record.Envelope);
         record.Data.CopyTo(_appendChecked, _copyBuffer);
         Span<byte> trailer = stackalloc byte[LogFormat.RecordTrailerLength];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, _recordCrc.GetCurrentHashAsUInt32());
-        _recordCrc = null;
         Append(trailer);
     }
 
     private void AppendChecked(ReadOnlySpan<byte> data)
     {
-        _recordCrc!.Append(data);
+        _recordCrc.Append(data);
         Append(data);
     }
 
@@ -293,7 +289,6 @@ internal sealed partial class LogWriter : IDisposable
     private void CutBack(long length)
     {
         _buffered = 0;
-        _recordCrc = null;
         if (_segment is null)
         {
             return;
