@@ -21,35 +21,13 @@ dotnet build -c Release bench/AllocHook -v q -nologo >/dev/null
 SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
 HOOK=$(pwd)/bench/AllocHook/bin/Release/net10.0/AllocHook.dll
 
-cat > "$DATA/sluice.toml" <<TOML
-[server]
-hostname = "bench.test"
-[server.listener.smtp]
-bind = "127.0.0.1:$PORT"
-[server.listener.http]
-bind = "127.0.0.1:0"
-protocol = "http"
-[session]
-transfer-limit = "100gb"
-duration = "1h"
-[session.data.limits]
-messages = 1000000
-[queue]
-type = "log"
-fsync = false
-path = "$DATA/queue"
-min-free-space = 1
-[logging.loglevel]
-default = "Warning"
-TOML
+. bench/bench-server.sh
+write_bench_config "$DATA" "$PORT"
 
 DOTNET_STARTUP_HOOKS="$HOOK" ALLOC_HOOK_FILE="$DATA/allocated" ALLOC_HOOK_TYPES="$DATA/types" \
   dotnet "$SLUICE" --config "$DATA/sluice.toml" >"$DATA/server.out" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do
-  if [ -s "$DATA/allocated" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-  sleep 0.1
-done
+wait_for_port "$PORT" "$DATA/allocated"
 
 allocated() { sleep 0.3; cat "$DATA/allocated"; }   # the hook writes every 100 ms
 load() { # $@ = extra smtp-source flags

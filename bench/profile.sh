@@ -28,35 +28,13 @@ dotnet build -c Release src/Sluice.Server -v q -nologo >/dev/null
 dotnet build -c Release bench/TraceReport -v q -nologo >/dev/null
 SLUICE=src/Sluice.Server/bin/Release/net10.0/Sluice.Server.dll
 
-cat > "$DATA/sluice.toml" <<TOML
-[server]
-hostname = "bench.test"
-[server.listener.smtp]
-bind = "127.0.0.1:$PORT"
-[server.listener.http]
-bind = "127.0.0.1:0"
-protocol = "http"
-[session]
-transfer-limit = "100gb"
-duration = "1h"
-[session.data.limits]
-messages = 1000000
-[queue]
-type = "log"
-fsync = false
-path = "$DATA/queue"
-min-free-space = 1
-[logging.loglevel]
-default = "Warning"
-TOML
+. bench/bench-server.sh
+write_bench_config "$DATA" "$PORT"
 
 # W^X off: with it, JIT-compiled code runs from a double-mapped memfd that perf cannot match to the perf map
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$SLUICE" --config "$DATA/sluice.toml" >"$DATA/server.out" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-  sleep 0.1
-done
+wait_for_port "$PORT"
 flags=(); [ "$KEEP" = 1 ] && flags=(-d)
 load() {
   timeout 600 smtp-source "${flags[@]}" -s "$SESSIONS" -m "$MESSAGES" -l "$BYTES" \
