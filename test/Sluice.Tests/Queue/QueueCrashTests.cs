@@ -42,7 +42,7 @@ public sealed class QueueCrashTests
 
         var sent = new ConcurrentDictionary<string, string>();      // tag -> message text as sent
         var acknowledged = new ConcurrentDictionary<string, string>(); // id -> tag
-        await using (var server = await ServerProcess.StartAsync(config, dir.Path))
+        await using (var server = await SluiceProcess.StartAsync(config, dir.Path))
         {
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var clients = Enumerable.Range(0, Sessions)
@@ -54,7 +54,7 @@ public sealed class QueueCrashTests
             await Task.WhenAll(clients);
         }
 
-        await using (var restarted = await ServerProcess.StartAsync(config, dir.Path))
+        await using (var restarted = await SluiceProcess.StartAsync(config, dir.Path))
         {
             // Read while the restarted server runs, as the CLI would.
             IQueueReader reader = type == "log" ? new LogQueueReader(queue) : new FilesQueueReader(queue);
@@ -85,7 +85,7 @@ public sealed class QueueCrashTests
         }
     }
 
-    private static async Task SendUntilStoppedAsync(ServerProcess server, int client, ConcurrentDictionary<string, string> sent, ConcurrentDictionary<string, string> acknowledged, CancellationToken stop)
+    private static async Task SendUntilStoppedAsync(SluiceProcess server, int client, ConcurrentDictionary<string, string> sent, ConcurrentDictionary<string, string> acknowledged, CancellationToken stop)
     {
         for (var round = 0; round < 1000 && !stop.IsCancellationRequested; round++)
         {
@@ -101,7 +101,7 @@ public sealed class QueueCrashTests
     }
 
     /// <summary>One session of up to 5 messages; records each message as sent before DATA ends, and as acknowledged on its 250.</summary>
-    private static async Task SendAsync(ServerProcess server, int client, int round, ConcurrentDictionary<string, string> sent, ConcurrentDictionary<string, string> acknowledged)
+    private static async Task SendAsync(SluiceProcess server, int client, int round, ConcurrentDictionary<string, string> sent, ConcurrentDictionary<string, string> acknowledged)
     {
         await using var smtp = await LineClient.ConnectAsync(server.Smtp);
         Expect(await smtp.ReadLineAsync(), "220");

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Sluice.Tests.Configuration;
 
-namespace Sluice.Tests.Durability;
+namespace Sluice.Tests.Support;
 
 /// <summary>
 /// The real server as its own process (<c>dotnet Sluice.Server.dll --config F</c>), so that it can be
