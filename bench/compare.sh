@@ -29,6 +29,7 @@ if [ "$KEEP" = 1 ]; then SOURCE_FLAGS=(-d); fi
 DATA=$(mktemp -d /var/tmp/sluice-compare.XXXXXX)
 chmod 755 "$DATA"   # the postfix user must reach its queue directory below it
 OUT=${OUT:-$DATA}
+mkdir -p "$OUT"
 RESULTS="$OUT/results.tsv"
 SERVER_PID=
 POSTFIX_DIR=
