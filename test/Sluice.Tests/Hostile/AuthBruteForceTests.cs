@@ -17,22 +17,7 @@ public sealed class AuthBruteForceTests
     [Test]
     public async Task Fifty_pipelined_guesses_get_errors_total_answers_and_the_right_password_after_them_is_never_tried()
     {
-        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml($"""
-            [directory."local"]
-            type = "memory"
-            domains = ["example.org"]
-            [[directory."local".users]]
-            name = "jane"
-            secret = "right-password"
-            email = "jane@example.org"
-
-            [session.auth]
-            mechanisms = ["plain"]
-            directory = "local"
-            allow-plain-text = true
-            errors.total = {Total}
-            errors.wait = "0s"
-            """));
+        await using var server = await StartServerAsync();
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.EndPoint("smtp"));
         var stream = tcp.GetStream();
@@ -87,22 +72,7 @@ public sealed class AuthBruteForceTests
     [Test]
     public async Task Each_new_session_starts_with_the_count_and_the_right_password_still_works_after_a_closed_one()
     {
-        await using var server = await RunningServer.StartAsync(RunningServer.MinimalToml($"""
-            [directory."local"]
-            type = "memory"
-            domains = ["example.org"]
-            [[directory."local".users]]
-            name = "jane"
-            secret = "right-password"
-            email = "jane@example.org"
-
-            [session.auth]
-            mechanisms = ["plain"]
-            directory = "local"
-            allow-plain-text = true
-            errors.total = {Total}
-            errors.wait = "0s"
-            """));
+        await using var server = await StartServerAsync();
 
         // A guesser that reconnects gets errors.total tries per connection, not more.
         for (var session = 0; session < 2; session++)
@@ -134,4 +104,22 @@ public sealed class AuthBruteForceTests
 
     private static string Plain(string user, string password) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+
+    /// <summary>One user (jane / right-password), AUTH PLAIN in plain text, errors.total = <see cref="Total"/>, no wait.</summary>
+    private static Task<RunningServer> StartServerAsync() => RunningServer.StartAsync(RunningServer.MinimalToml($"""
+        [directory."local"]
+        type = "memory"
+        domains = ["example.org"]
+        [[directory."local".users]]
+        name = "jane"
+        secret = "right-password"
+        email = "jane@example.org"
+
+        [session.auth]
+        mechanisms = ["plain"]
+        directory = "local"
+        allow-plain-text = true
+        errors.total = {Total}
+        errors.wait = "0s"
+        """));
 }
